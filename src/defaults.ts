@@ -1,0 +1,31 @@
+/**
+ * Every default number pollwise uses, in one place. The README's option table mirrors this file.
+ */
+export const DEFAULTS = {
+  /** Poll interval for any host that no policy matches (seed 000: shared hosts at 2 s). */
+  interval: 2000,
+  /** Poll interval for loopback hosts: localhost, 127.0.0.0/8, [::1] (seed 000: 1 s locally). */
+  loopbackInterval: 1000,
+  /** Hidden tabs send nothing unless a poll or policy opts into a background interval. */
+  hiddenInterval: false as number | false,
+  /** Each tick lands up to this fraction of the interval late, so tabs opened together drift apart. */
+  jitter: 0.1,
+  /** Per-request timeout for requests pollwise makes through ky (ms). */
+  timeout: 10_000,
+  cooldown: {
+    /** Cooldown after a 429/503 with no readable Retry-After (CORS may hide it); doubles per strike. */
+    defaultMs: 10_000,
+    /** No cooldown lasts longer than this, whatever the server says (epoch-seconds bugs). */
+    maxMs: 600_000,
+    /** Up to this fraction of the delay is added at random; jitter never shortens a cooldown. */
+    jitter: 0.1,
+  },
+  backoff: {
+    /** Full-jitter exponential backoff: random(0, min(cap, base * 2^(failures-1))). */
+    baseMs: 1000,
+    /** 1 → 2 → 4 → 8 → 16 → 30 s (seed 004). */
+    capMs: 30_000,
+  },
+  /** Origins the cooldown registry remembers at once; idle entries are evicted first. */
+  maxTrackedOrigins: 256,
+} as const;

@@ -1,0 +1,52 @@
+/** Whether the page is visible, and a way to hear when that changes. */
+export interface VisibilitySource {
+  isVisible(): boolean;
+  /** Returns a function that removes the listener. */
+  subscribe(onChange: (visible: boolean) => void): () => void;
+}
+
+/**
+ * The browser's Page Visibility state, plus Page Lifecycle `freeze`/`resume` where they exist
+ * (a frozen page counts as hidden). Without a `document` (Node, workers) the page is visible.
+ * Listeners attach on subscribe, never at import.
+ */
+export function documentVisibility(): VisibilitySource {
+  let frozen = false;
+  const doc = (): Document | undefined => (globalThis as { document?: Document }).document;
+  const isVisible = () => {
+    const d = doc();
+    return !frozen && (d === undefined || d.visibilityState !== 'hidden');
+  };
+  return {
+    isVisible,
+    subscribe(onChange) {
+      const d = doc();
+      if (d === undefined || typeof d.addEventListener !== 'function') return () => {};
+      const changed = () => onChange(isVisible());
+      const onFreeze = () => {
+        frozen = true;
+        changed();
+      };
+      const onResume = () => {
+        frozen = false;
+        changed();
+      };
+      // visibilitychange, not focus: focus fires on iframes, dialogs and devtools.
+      d.addEventListener('visibilitychange', changed);
+      d.addEventListener('freeze', onFreeze);
+      d.addEventListener('resume', onResume);
+      return () => {
+        d.removeEventListener('visibilitychange', changed);
+        d.removeEventListener('freeze', onFreeze);
+        d.removeEventListener('resume', onResume);
+        frozen = false;
+      };
+    },
+  };
+}
+
+/** A page that is always visible: use it to disable visibility gating. */
+export const alwaysVisible: VisibilitySource = {
+  isVisible: () => true,
+  subscribe: () => () => {},
+};

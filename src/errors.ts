@@ -1,0 +1,70 @@
+/** Base class of every error pollwise creates. */
+export class PollwiseError extends Error {
+  override name = 'PollwiseError';
+}
+
+/**
+ * A request was refused before it reached the network, because its origin is cooling down
+ * after a 429/503. Retry at `retryAt` (epoch ms), i.e. in `retryAfterMs`.
+ */
+export class CooldownError extends PollwiseError {
+  override name = 'CooldownError';
+  readonly code = 'cooldown';
+  readonly retryAfterMs: number;
+  constructor(
+    readonly origin: string,
+    readonly retryAt: number,
+    now: number,
+  ) {
+    const retryAfterMs = Math.max(0, Math.ceil(retryAt - now));
+    super(`pollwise: ${origin} is cooling down after a rate limit; retry in ${retryAfterMs} ms`);
+    this.retryAfterMs = retryAfterMs;
+  }
+}
+
+/** The poller was disposed; it makes no more requests. */
+export class PollerDisposedError extends PollwiseError {
+  override name = 'PollerDisposedError';
+  readonly code = 'disposed';
+  constructor() {
+    super('pollwise: the poller is disposed');
+  }
+}
+
+/** One invalid option: where it is, what it held, and what was expected. */
+export interface OptionIssue {
+  /** Dotted path of the option, e.g. `hosts[1].match`. */
+  option: string;
+  value: unknown;
+  message: string;
+}
+
+/** Thrown by `createPoller()` and `poll()` for invalid options; lists every problem at once. */
+export class InvalidOptionsError extends TypeError {
+  override name = 'InvalidOptionsError';
+  readonly code = 'invalid-options';
+  constructor(readonly issues: readonly OptionIssue[]) {
+    super(
+      `pollwise: invalid options:\n${issues
+        .map((i) => `  - ${i.option}: ${i.message}, got ${describeValue(i.value)}`)
+        .join('\n')}`,
+    );
+  }
+}
+
+export function isCooldownError(error: unknown): error is CooldownError {
+  return error instanceof CooldownError;
+}
+
+export function describeValue(value: unknown): string {
+  if (typeof value === 'function') return `a function`;
+  if (typeof value === 'bigint') return `${value}n`;
+  if (typeof value === 'symbol') return value.toString();
+  try {
+    const json = JSON.stringify(value);
+    if (json === undefined) return String(value);
+    return json.length > 80 ? `${json.slice(0, 77)}...` : json;
+  } catch {
+    return Object.prototype.toString.call(value);
+  }
+}

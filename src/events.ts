@@ -1,0 +1,90 @@
+import mitt from 'mitt';
+import type { CooldownStart } from './cooldown/cooldown-registry.js';
+import type { SkipReason } from './stats.js';
+
+/** Every event a poller emits, with its payload. */
+export type PollerEvents = {
+  /** A request is about to reach the network. */
+  request: { origin: string; url: string; method: string };
+  /** A response arrived (any status). */
+  response: { origin: string; url: string; status: number };
+  /** A 429/503 started or extended an origin's cooldown. */
+  cooldown: CooldownStart;
+  /** A poll delivered data. */
+  data: { key: string | undefined; origin: string; data: unknown };
+  /** A poll failed, or a user callback threw (`source: 'callback'`). */
+  error: { key: string | undefined; origin: string; error: unknown; source: 'poll' | 'callback' };
+  /** A tick skipped `count` due polls of one origin. */
+  skip: { origin: string; reason: SkipReason; count: number };
+  visibility: { visible: boolean };
+  online: { online: boolean };
+};
+
+export type EventHandler<K extends keyof PollerEvents> = (event: PollerEvents[K]) => void;
+
+export interface EventBus {
+  on<K extends keyof PollerEvents>(type: K, handler: EventHandler<K>): void;
+  off<K extends keyof PollerEvents>(type: K, handler?: EventHandler<K>): void;
+  emit<K extends keyof PollerEvents>(type: K, event: PollerEvents[K]): void;
+  hasListeners(type: keyof PollerEvents): boolean;
+  clear(): void;
+}
+
+/** Reports an error nobody can catch without throwing it (no unhandled rejection, no crash). */
+export function reportUncaught(error: unknown): void {
+  const report = (globalThis as { reportError?: (e: unknown) => void }).reportError;
+  try {
+    if (typeof report === 'function') report(error);
+  } catch {
+    // Last resort: an error reporter that throws has nowhere left to report to.
+  }
+}
+
+/**
+ * mitt with every handler isolated: one throwing handler neither breaks the poller nor stops
+ * the other handlers.
+ */
+export function createEventBus(): EventBus {
+  const emitter = mitt<PollerEvents>();
+  const wrapped = new Map<unknown, Map<string, (event: never) => void>>();
+  return {
+    on(type, handler) {
+      const isolated = (event: PollerEvents[typeof type]) => {
+        try {
+          handler(event);
+        } catch (error) {
+          reportUncaught(error);
+        }
+      };
+      let byType = wrapped.get(handler);
+      if (byType === undefined) {
+        byType = new Map();
+        wrapped.set(handler, byType);
+      }
+      if (byType.has(type)) return; // same handler twice: once, like addEventListener
+      byType.set(type, isolated);
+      emitter.on(type, isolated);
+    },
+    off(type, handler) {
+      if (handler === undefined) {
+        for (const byType of wrapped.values()) byType.delete(type);
+        emitter.off(type);
+        return;
+      }
+      const isolated = wrapped.get(handler)?.get(type);
+      if (isolated === undefined) return;
+      wrapped.get(handler)?.delete(type);
+      emitter.off(type, isolated as never);
+    },
+    emit(type, event) {
+      emitter.emit(type, event);
+    },
+    hasListeners(type) {
+      return (emitter.all.get(type)?.length ?? 0) > 0;
+    },
+    clear() {
+      emitter.all.clear();
+      wrapped.clear();
+    },
+  };
+}

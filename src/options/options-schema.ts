@@ -1,0 +1,112 @@
+import * as z from 'zod/mini';
+import { parseHostPattern } from '../policy/host-pattern.js';
+
+const number = (what: string, check: (n: number) => boolean) =>
+  z.number({ error: `must be ${what}` }).check(z.refine(check, { error: `must be ${what}` }));
+
+export const positiveMs = number('a positive number of milliseconds', (n) => n > 0);
+const nonNegativeMs = number('a number of milliseconds, 0 or more', (n) => n >= 0);
+const fraction = number('a number from 0 to 1', (n) => n >= 0 && n <= 1);
+const count = number('a positive integer', (n) => Number.isInteger(n) && n > 0);
+export const hiddenInterval = z.union([z.literal(false), positiveMs], {
+  error: 'must be a positive number of milliseconds, or false to pause while hidden',
+});
+
+const fn = (what: string) =>
+  z.custom<(...args: never[]) => unknown>((v) => typeof v === 'function', {
+    error: `must be ${what}`,
+  });
+
+/** An object whose listed members are functions (a duck-typed interface). */
+const methods = (what: string, names: readonly string[]) =>
+  z.custom<object>(
+    (v) =>
+      typeof v === 'object' &&
+      v !== null &&
+      names.every((name) => typeof (v as Record<string, unknown>)[name] === 'function'),
+    { error: `must be ${what}` },
+  );
+
+const hostPattern = z.string({ error: 'must be a string' }).check(
+  z.refine((s) => parseHostPattern(s) !== null, {
+    error:
+      'is not a host pattern; use a host ("localhost", "api.example.com:8443"), a wildcard ("*.hf.space") or an origin ("https://api.example.com")',
+  }),
+);
+
+export const hostPolicySchema = z.strictObject({
+  match: hostPattern,
+  interval: z.optional(positiveMs),
+  hiddenInterval: z.optional(hiddenInterval),
+});
+
+export const pollerOptionsSchema = z.strictObject({
+  interval: z.optional(positiveMs),
+  loopbackInterval: z.optional(positiveMs),
+  hiddenInterval: z.optional(hiddenInterval),
+  hosts: z.optional(z.array(hostPolicySchema, { error: 'must be an array of host policies' })),
+  jitter: z.optional(fraction),
+  timeout: z.optional(
+    z.union([z.literal(false), positiveMs], {
+      error: 'must be a positive number of milliseconds, or false for no timeout',
+    }),
+  ),
+  baseUrl: z.optional(
+    z.string({ error: 'must be a string' }).check(
+      z.refine((s) => URL.canParse?.(s) ?? isAbsoluteUrl(s), {
+        error: 'must be an absolute URL',
+      }),
+    ),
+  ),
+  cooldown: z.optional(
+    z.strictObject({
+      defaultMs: z.optional(nonNegativeMs),
+      maxMs: z.optional(nonNegativeMs),
+      jitter: z.optional(fraction),
+    }),
+  ),
+  backoff: z.optional(
+    z.strictObject({
+      baseMs: z.optional(positiveMs),
+      capMs: z.optional(positiveMs),
+    }),
+  ),
+  maxTrackedOrigins: z.optional(count),
+  fetch: z.optional(fn('a fetch function')),
+  clock: z.optional(
+    methods('a clock { now, setTimeout, clearTimeout }', ['now', 'setTimeout', 'clearTimeout']),
+  ),
+  visibility: z.optional(
+    z.union([z.literal(false), methods('a visibility source', ['isVisible', 'subscribe'])], {
+      error: 'must be a visibility source { isVisible, subscribe }, or false to ignore visibility',
+    }),
+  ),
+  online: z.optional(
+    z.union([z.literal(false), methods('an online source', ['isOnline', 'subscribe'])], {
+      error: 'must be an online source { isOnline, subscribe }, or false to ignore online state',
+    }),
+  ),
+  random: z.optional(fn('a function returning a number in [0, 1)')),
+});
+
+export const pollOptionsSchema = z.strictObject({
+  url: z.optional(
+    z.union([z.string(), z.instanceof(URL)], { error: 'must be a URL string or URL' }),
+  ),
+  origin: z.optional(z.string({ error: 'must be an origin string' })),
+  key: z.optional(z.string({ error: 'must be a string' })),
+  interval: z.optional(positiveMs),
+  hiddenInterval: z.optional(hiddenInterval),
+  immediate: z.optional(z.boolean({ error: 'must be true or false' })),
+  onData: z.optional(fn('a function')),
+  onError: z.optional(fn('a function')),
+});
+
+function isAbsoluteUrl(s: string): boolean {
+  try {
+    new URL(s);
+    return true;
+  } catch {
+    return false;
+  }
+}

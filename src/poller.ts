@@ -1,0 +1,268 @@
+import ky, { type KyInstance } from 'ky';
+import { CooldownRegistry } from './cooldown/cooldown-registry.js';
+import { DEFAULTS } from './defaults.js';
+import { type Clock, systemClock } from './environment/clock.js';
+import { alwaysOnline, navigatorOnline, type OnlineSource } from './environment/online.js';
+import {
+  alwaysVisible,
+  documentVisibility,
+  type VisibilitySource,
+} from './environment/visibility.js';
+import { InvalidOptionsError } from './errors.js';
+import { createEventBus, type EventHandler, type PollerEvents } from './events.js';
+import { pollerOptionsSchema, pollOptionsSchema } from './options/options-schema.js';
+import { validateOptions } from './options/validate.js';
+import { createPolicyResolver, type HostPolicy } from './policy/host-policies.js';
+import type { PollContext, PollEntry, PollTask } from './scheduler/poll-entry.js';
+import { Scheduler } from './scheduler/scheduler.js';
+import { copyStats, createStats, type PollerStats } from './stats.js';
+import { anySignal, InflightRequests } from './transport/inflight.js';
+import { createKyHooks, type PoliteKyHooks } from './transport/ky-hooks.js';
+import { OriginGate } from './transport/origin-gate.js';
+import { createPoliteFetch, type FetchFunction } from './transport/polite-fetch.js';
+import { pageUrl, requestUrl } from './transport/request-url.js';
+
+/** Options of `createPoller()`. Every default is in `defaults.ts` and the README. */
+export interface PollerOptions {
+  /** Interval (ms) for hosts no policy matches. Default 2000. */
+  interval?: number;
+  /** Interval (ms) for loopback hosts (localhost, 127.0.0.0/8, [::1]). Default 1000. */
+  loopbackInterval?: number;
+  /** Interval while the tab is hidden, or `false` to send nothing while hidden. Default false. */
+  hiddenInterval?: number | false;
+  /** Per-host policies; the most specific match wins. */
+  hosts?: HostPolicy[];
+  /** Fraction of an interval each tick may land late at random (0–1). Default 0.1. */
+  jitter?: number;
+  /** Timeout (ms) of requests made through `http` / URL polls, or false. Default 10000. */
+  timeout?: number | false;
+  /** Base for relative URLs. Default: the page's `location.href`. */
+  baseUrl?: string;
+  cooldown?: { defaultMs?: number; maxMs?: number; jitter?: number };
+  backoff?: { baseMs?: number; capMs?: number };
+  /** Most origins the cooldown registry tracks at once. Default 256. */
+  maxTrackedOrigins?: number;
+  /** Transport. Default: the global `fetch`, looked up at call time. */
+  fetch?: FetchFunction;
+  /** Time and timers. Default: `Date.now` and the global timers. */
+  clock?: Clock;
+  /** Page visibility, or `false` to poll whatever the visibility. Default: `document`. */
+  visibility?: VisibilitySource | false;
+  /** Online state, or `false` to ignore it. Default: `navigator.onLine` and its events. */
+  online?: OnlineSource | false;
+  /** Random source in [0, 1) for jitter. Default `Math.random`. */
+  random?: () => number;
+}
+
+/** Options of `poller.poll()`. Give `url` or `origin` so the poll knows its host's policy. */
+export interface PollOptions<T> {
+  /** The URL polled; its origin selects the host policy and cooldown. */
+  url?: string | URL;
+  /** The origin polled, when the task builds its own URLs. */
+  origin?: string;
+  /** A name for this poll in events. */
+  key?: string;
+  /** Overrides the host policy's interval (ms). */
+  interval?: number;
+  /** Overrides the hidden-tab behaviour: an interval (ms), or false to pause while hidden. */
+  hiddenInterval?: number | false;
+  /** Run at once (true, default) or one interval from now (false). */
+  immediate?: boolean;
+  onData?: (data: T) => void;
+  onError?: (error: unknown) => void;
+}
+
+export interface Subscription {
+  /** Stops the poll and aborts its request under way. */
+  unsubscribe(): void;
+  /** Runs the poll as soon as visibility, connectivity and cooldowns allow. */
+  refresh(): void;
+}
+
+export interface Poller {
+  /** Polls `task` on the interval of its host's policy. */
+  poll<T>(task: PollTask<T>, options: PollOptions<T>): Subscription;
+  /** Polls `url` with GET and parses the JSON body (through ky). */
+  poll<T = unknown>(
+    url: string | URL,
+    options?: Omit<PollOptions<T>, 'url' | 'origin'>,
+  ): Subscription;
+  /** A drop-in `fetch` that obeys and feeds this poller's cooldowns. Default: the configured fetch. */
+  wrapFetch(fetch?: FetchFunction): FetchFunction;
+  /** A ky instance that goes through the polite fetch: timeout as configured, no retry. */
+  readonly http: KyInstance;
+  /** Hooks for an existing ky instance: `myKy.extend({ hooks: poller.kyHooks() })`. */
+  kyHooks(): PoliteKyHooks;
+  on<K extends keyof PollerEvents>(type: K, handler: EventHandler<K>): void;
+  off<K extends keyof PollerEvents>(type: K, handler?: EventHandler<K>): void;
+  stats(): PollerStats;
+  /** Epoch ms until which `url`'s origin cools down; 0 when it does not. */
+  cooldownUntil(url: string | URL): number;
+  /** Stops every poll from sending (the "realtime" switch); `resume()` catches up. */
+  pause(): void;
+  resume(): void;
+  readonly paused: boolean;
+  /** Clears every timer, listener and request under way. The poller is unusable after. */
+  dispose(): void;
+}
+
+type ValidatedPollOptions = Omit<PollOptions<unknown>, 'url'> & { url?: string | URL };
+
+export function createPoller(options?: PollerOptions): Poller {
+  const o = validateOptions(pollerOptionsSchema, options) as PollerOptions;
+  const cooldownSettings = { ...DEFAULTS.cooldown, ...o.cooldown };
+  const backoff = { ...DEFAULTS.backoff, ...o.backoff };
+  const random = o.random ?? Math.random;
+  const clock = o.clock ?? systemClock;
+  const timeout = o.timeout ?? DEFAULTS.timeout;
+  const baseUrl = () => o.baseUrl ?? pageUrl();
+  const transport = (): FetchFunction =>
+    o.fetch ?? ((input, init) => globalThis.fetch(input, init));
+
+  const stats = createStats();
+  const events = createEventBus();
+  const cooldowns = new CooldownRegistry(
+    cooldownSettings,
+    random,
+    o.maxTrackedOrigins ?? DEFAULTS.maxTrackedOrigins,
+  );
+  const gate = new OriginGate(clock, cooldowns, stats, events);
+  const inflight = new InflightRequests();
+  let disposed = false;
+  const isDisposed = () => disposed;
+  const wrapFetch = (fetch?: FetchFunction) =>
+    createPoliteFetch(fetch ? () => fetch : transport, { gate, inflight, baseUrl, isDisposed });
+  const politeFetch = wrapFetch();
+  const http = ky.create({ fetch: politeFetch, retry: 0, timeout });
+  const resolvePolicy = createPolicyResolver(o.hosts ?? [], {
+    interval: o.interval ?? DEFAULTS.interval,
+    loopbackInterval: o.loopbackInterval ?? DEFAULTS.loopbackInterval,
+    hiddenInterval: o.hiddenInterval ?? DEFAULTS.hiddenInterval,
+  });
+
+  const context = (signal: AbortSignal): PollContext => {
+    let bound: KyInstance | undefined;
+    return {
+      signal,
+      fetch: (input, init) =>
+        politeFetch(input, { ...init, signal: anySignal([signal, init?.signal]) }),
+      // ky instances cost an allocation; only tasks that use one pay for it.
+      get http() {
+        bound ??= http.extend({ signal });
+        return bound;
+      },
+    };
+  };
+
+  const scheduler = new Scheduler({
+    clock,
+    random,
+    jitter: o.jitter ?? DEFAULTS.jitter,
+    backoff,
+    visibility: o.visibility === false ? alwaysVisible : (o.visibility ?? documentVisibility()),
+    online: o.online === false ? alwaysOnline : (o.online ?? navigatorOnline()),
+    gate,
+    stats,
+    events,
+    context,
+  });
+
+  function poll<T>(
+    taskOrUrl: PollTask<T> | string | URL,
+    rawOptions?: PollOptions<T>,
+  ): Subscription {
+    if (disposed)
+      throw new InvalidOptionsError([
+        { option: 'poller', value: 'disposed', message: 'cannot poll after dispose()' },
+      ]);
+    const isUrl = typeof taskOrUrl === 'string' || taskOrUrl instanceof URL;
+    if (!isUrl && typeof taskOrUrl !== 'function') {
+      throw new InvalidOptionsError([
+        { option: 'task', value: taskOrUrl, message: 'must be a function or a URL' },
+      ]);
+    }
+    const opts = validateOptions(pollOptionsSchema, rawOptions, 'poll') as ValidatedPollOptions;
+    if (isUrl && (opts.url !== undefined || opts.origin !== undefined)) {
+      throw new InvalidOptionsError([
+        {
+          option: 'poll.url',
+          value: opts.url ?? opts.origin,
+          message: 'is given twice (first argument and option)',
+        },
+      ]);
+    }
+    const target = isUrl ? taskOrUrl : (opts.url ?? opts.origin);
+    if (target === undefined) {
+      throw new InvalidOptionsError([
+        {
+          option: 'poll.url',
+          value: undefined,
+          message: 'is required (or poll.origin): it selects the host policy and cooldown',
+        },
+      ]);
+    }
+    let url: URL;
+    try {
+      url = requestUrl(target, baseUrl());
+    } catch (error) {
+      throw new InvalidOptionsError([
+        {
+          option: isUrl ? 'url' : opts.url !== undefined ? 'poll.url' : 'poll.origin',
+          value: String(target),
+          message: (error as Error).message,
+        },
+      ]);
+    }
+    const policy = resolvePolicy(url);
+    const interval = opts.interval ?? policy.interval;
+    const task: PollTask<T> = isUrl
+      ? ({ http: client }) => client.get(url).json<T>()
+      : (taskOrUrl as PollTask<T>);
+    const entry: PollEntry<T> = {
+      key: opts.key,
+      origin: url.origin,
+      interval,
+      hiddenInterval: opts.hiddenInterval ?? policy.hiddenInterval,
+      task,
+      onData: opts.onData as ((data: T) => void) | undefined,
+      onError: opts.onError,
+      anchor: opts.immediate === false ? clock.now() : Number.NEGATIVE_INFINITY,
+      delay: interval,
+      failures: 0,
+      running: null,
+      removed: false,
+    };
+    scheduler.add(entry as PollEntry);
+    return {
+      unsubscribe: () => scheduler.remove(entry as PollEntry),
+      refresh: () => scheduler.refresh(entry as PollEntry),
+    };
+  }
+
+  return {
+    poll: poll as Poller['poll'],
+    wrapFetch,
+    http,
+    kyHooks: () => createKyHooks(gate, baseUrl),
+    on: events.on,
+    off: events.off,
+    stats: () => copyStats(stats),
+    cooldownUntil: (url) => {
+      const until = cooldowns.until(requestUrl(url, baseUrl()).origin);
+      return until > clock.now() ? until : 0;
+    },
+    pause: () => scheduler.pause(),
+    resume: () => scheduler.resume(),
+    get paused() {
+      return scheduler.paused;
+    },
+    dispose() {
+      if (disposed) return;
+      disposed = true;
+      scheduler.dispose();
+      inflight.abortAll(new DOMException('The poller was disposed', 'AbortError'));
+      cooldowns.clear();
+      events.clear();
+    },
+  };
+}
