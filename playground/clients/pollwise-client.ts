@@ -1,0 +1,27 @@
+import { createPoller } from '../../src/index.js';
+import type { Item } from '../sim/simulated-server.js';
+import { type DashboardClient, itemUrl } from './dashboard.js';
+
+/**
+ * The same dashboard on pollwise: one `poller.poll(url)` per tile. The `*.hf.space` policy
+ * sets the interval (2.5 s); hidden tabs send nothing; a 429 cools the whole origin down for
+ * as long as `Retry-After` says.
+ */
+export const pollwiseClient: DashboardClient = {
+  name: 'pollwise',
+  description: "poller.poll(url) per item; host policy '*.hf.space' → 2.5 s, no batching yet",
+  start({ clock, fetch, visibility, random, origin, items, show }) {
+    const poller = createPoller({
+      clock,
+      fetch,
+      visibility,
+      online: false,
+      hosts: [{ match: '*.hf.space', interval: 2500 }],
+      random,
+    });
+    for (let id = 0; id < items; id++) {
+      poller.poll<Item>(itemUrl(origin, id), { key: `item-${id}`, onData: show });
+    }
+    return { stop: () => poller.dispose() };
+  },
+};

@@ -1,0 +1,220 @@
+import { describe, expect, it } from 'vitest';
+import { CooldownRegistry, type CooldownSettings } from '../../src/cooldown/cooldown-registry.js';
+
+const A = 'https://a.test';
+const B = 'https://b.test';
+const T0 = Date.UTC(2026, 0, 15, 12, 0, 0);
+const EXACT: CooldownSettings = { defaultMs: 10_000, maxMs: 600_000, jitter: 0 };
+
+const none = new Headers();
+const retryAfter = (value: string, date?: string) =>
+  new Headers(date === undefined ? { 'retry-after': value } : { 'retry-after': value, date });
+
+function registry(settings: Partial<CooldownSettings> = {}, random = () => 0, maxOrigins = 256) {
+  return new CooldownRegistry({ ...EXACT, ...settings }, random, maxOrigins);
+}
+
+describe('CooldownRegistry: start and extend', () => {
+  it('a 429 with Retry-After starts a cooldown that ends exactly when asked', () => {
+    const r = registry();
+    expect(r.record(A, 429, retryAfter('7'), T0)).toEqual({
+      origin: A,
+      until: T0 + 7000,
+      delayMs: 7000,
+      status: 429,
+      source: 'retry-after',
+      strikes: 1,
+    });
+    expect(r.until(A)).toBe(T0 + 7000);
+    expect(r.isCooling(A, T0 + 6999)).toBe(true);
+    expect(r.isCooling(A, T0 + 7000)).toBe(false);
+  });
+
+  it('extends a cooldown but never shortens it', () => {
+    const r = registry();
+    r.record(A, 429, retryAfter('60'), T0);
+    const shorter = r.record(A, 429, retryAfter('5'), T0 + 1000);
+    expect(shorter?.until).toBe(T0 + 60_000);
+    expect(r.until(A)).toBe(T0 + 60_000);
+    const longer = r.record(A, 429, retryAfter('120'), T0 + 2000);
+    expect(longer?.until).toBe(T0 + 122_000);
+    expect(r.until(A)).toBe(T0 + 122_000);
+  });
+
+  it('Retry-After: 0 means retry now: the origin is not cooling', () => {
+    const r = registry();
+    const start = r.record(A, 429, retryAfter('0'), T0);
+    expect(start).toMatchObject({ delayMs: 0, source: 'retry-after', until: T0 });
+    expect(r.isCooling(A, T0)).toBe(false);
+  });
+
+  it('a 503 with Retry-After cools too; without one it gets the default', () => {
+    const r = registry();
+    expect(r.record(A, 503, retryAfter('7'), T0)).toMatchObject({
+      status: 503,
+      delayMs: 7000,
+      source: 'retry-after',
+    });
+    expect(r.isCooling(A, T0 + 6999)).toBe(true);
+    expect(r.record(B, 503, none, T0)).toMatchObject({ delayMs: 10_000, source: 'default' });
+    expect(r.until(B)).toBe(T0 + 10_000);
+  });
+
+  it('no other status cools, whatever its Retry-After', () => {
+    const r = registry();
+    for (const status of [200, 204, 301, 304, 400, 401, 404, 418, 500, 502, 504]) {
+      expect(r.record(A, status, retryAfter('60'), T0), String(status)).toBeNull();
+      expect(r.isCooling(A, T0)).toBe(false);
+    }
+    expect(r.until(A)).toBe(0);
+    expect(r.size).toBe(0);
+  });
+
+  it('measures an HTTP-date against the Date header', () => {
+    const r = registry();
+    const start = r.record(
+      A,
+      429,
+      retryAfter('Wed, 01 Jan 2025 00:00:07 GMT', 'Wed, 01 Jan 2025 00:00:00 GMT'),
+      T0,
+    );
+    expect(start).toMatchObject({ delayMs: 7000, until: T0 + 7000 });
+  });
+
+  it('garbage or negative Retry-After → default cooldown; huge → maxMs', () => {
+    const cases = [
+      ['soon', 10_000, 'default'],
+      ['-5', 10_000, 'default'],
+      ['1.5', 10_000, 'default'],
+      ['99999999999999999999', 600_000, 'retry-after'],
+      ['1790000000', 600_000, 'retry-after'],
+    ] as const;
+    for (const [value, delayMs, source] of cases) {
+      const r = registry();
+      expect(r.record(A, 429, retryAfter(value), T0), value).toMatchObject({ delayMs, source });
+      expect(r.until(A), value).toBe(T0 + delayMs);
+    }
+  });
+
+  it('treats headers whose get() throws as absent', () => {
+    const r = registry();
+    const throwing = {
+      get(): string | null {
+        throw new TypeError('invalid header name');
+      },
+    };
+    expect(r.record(A, 429, throwing, T0)).toMatchObject({ delayMs: 10_000, source: 'default' });
+  });
+});
+
+describe('CooldownRegistry: header-less escalation', () => {
+  it('doubles from defaultMs up to maxMs exactly, then resets after a 2xx', () => {
+    const r = registry();
+    let now = T0;
+    const delays: number[] = [];
+    for (let i = 0; i < 9; i++) {
+      const start = r.record(A, 429, none, now);
+      delays.push(start!.delayMs);
+      expect(start!.strikes).toBe(i + 1);
+      expect(start!.until).toBe(now + start!.delayMs);
+      now = start!.until;
+    }
+    expect(delays).toEqual([
+      10_000, 20_000, 40_000, 80_000, 160_000, 320_000, 600_000, 600_000, 600_000,
+    ]);
+    expect(r.record(A, 200, none, now)).toBeNull();
+    expect(r.record(A, 429, none, now + 1)).toMatchObject({ delayMs: 10_000, strikes: 1 });
+  });
+
+  it('a 304 resets strikes; 404 and 500 do not', () => {
+    const r = registry();
+    r.record(A, 429, none, T0);
+    r.record(A, 404, none, T0 + 10_000);
+    r.record(A, 500, none, T0 + 10_001);
+    expect(r.record(A, 429, none, T0 + 10_002)).toMatchObject({ strikes: 2, delayMs: 20_000 });
+    r.record(A, 304, none, T0 + 40_000);
+    expect(r.record(A, 429, none, T0 + 40_001)).toMatchObject({ strikes: 1, delayMs: 10_000 });
+  });
+
+  it('a late 2xx resets strikes but does not lift a cooldown still running', () => {
+    const r = registry();
+    r.record(A, 429, retryAfter('30'), T0);
+    r.record(A, 200, none, T0 + 1000); // a request sent before the 429 answered late
+    expect(r.until(A)).toBe(T0 + 30_000);
+    expect(r.isCooling(A, T0 + 29_999)).toBe(true);
+    expect(r.record(A, 429, none, T0 + 30_000)).toMatchObject({ strikes: 1, delayMs: 10_000 });
+  });
+
+  it('a strike with Retry-After counts toward the next header-less one', () => {
+    const r = registry();
+    r.record(A, 429, retryAfter('7'), T0);
+    expect(r.record(A, 429, none, T0 + 7000)).toMatchObject({ strikes: 2, delayMs: 20_000 });
+  });
+});
+
+describe('CooldownRegistry: jitter only adds', () => {
+  it('random 0 adds nothing; random 0.999 adds at most jitter·delay', () => {
+    const low = registry({ jitter: 0.1 }, () => 0);
+    expect(low.record(A, 429, retryAfter('10'), T0)).toMatchObject({
+      delayMs: 10_000,
+      until: T0 + 10_000,
+    });
+    const high = registry({ jitter: 0.1 }, () => 0.999);
+    const start = high.record(A, 429, retryAfter('10'), T0);
+    expect(start?.delayMs).toBe(10_000);
+    expect(start?.until).toBeCloseTo(T0 + 10_999, 2);
+    expect(high.isCooling(A, T0 + 10_998)).toBe(true);
+  });
+
+  it('jitter applies to the default cooldown too, never below it', () => {
+    const r = registry({ jitter: 0.5 }, () => 0.5);
+    expect(r.record(A, 429, none, T0)?.until).toBe(T0 + 12_500);
+  });
+});
+
+describe('CooldownRegistry: origins', () => {
+  it('a response from origin A never affects origin B', () => {
+    const r = registry();
+    r.record(A, 429, none, T0);
+    r.record(A, 429, none, T0 + 10_000);
+    r.record(A, 429, none, T0 + 30_000);
+    expect(r.isCooling(B, T0 + 30_000)).toBe(false);
+    expect(r.until(B)).toBe(0);
+    r.record(B, 200, none, T0 + 30_001); // B's success must not reset A's strikes
+    expect(r.record(B, 429, none, T0 + 30_002)).toMatchObject({ strikes: 1, delayMs: 10_000 });
+    expect(r.record(A, 429, none, T0 + 70_000)).toMatchObject({ strikes: 4, delayMs: 80_000 });
+    expect(r.until(B)).toBe(T0 + 40_002);
+  });
+
+  it('stays bounded by maxOrigins, evicting idle origins first', () => {
+    const r = registry({}, () => 0, 3);
+    r.record('https://long1.test', 429, retryAfter('600'), T0);
+    r.record('https://short.test', 429, retryAfter('1'), T0);
+    r.record('https://long2.test', 429, retryAfter('600'), T0);
+    r.record('https://new.test', 429, retryAfter('600'), T0 + 5000);
+    expect(r.size).toBe(3);
+    expect(r.until('https://short.test')).toBe(0);
+    expect(r.isCooling('https://long1.test', T0 + 5000)).toBe(true);
+    expect(r.isCooling('https://long2.test', T0 + 5000)).toBe(true);
+    expect(r.isCooling('https://new.test', T0 + 5000)).toBe(true);
+  });
+
+  it('when every origin is cooling, evicts the least recently struck', () => {
+    const r = registry({}, () => 0, 2);
+    r.record('https://1.test', 429, retryAfter('600'), T0);
+    r.record('https://2.test', 429, retryAfter('600'), T0);
+    r.record('https://1.test', 429, retryAfter('600'), T0 + 1); // struck again: most recent
+    r.record('https://3.test', 429, retryAfter('600'), T0 + 2);
+    expect(r.size).toBe(2);
+    expect(r.until('https://2.test')).toBe(0);
+    expect(r.until('https://1.test')).toBe(T0 + 600_001);
+    expect(r.until('https://3.test')).toBe(T0 + 600_002);
+  });
+
+  it('a 2xx after the cooldown ended forgets the origin', () => {
+    const r = registry();
+    r.record(A, 429, retryAfter('1'), T0);
+    r.record(A, 200, none, T0 + 1000);
+    expect(r.size).toBe(0);
+  });
+});

@@ -1,0 +1,345 @@
+import fc from 'fast-check';
+import { afterEach, describe, expect, it } from 'vitest';
+import {
+  createPoller,
+  InvalidOptionsError,
+  type OptionIssue,
+  type Poller,
+  type PollerOptions,
+} from '../../src/index.js';
+
+const created: Poller[] = [];
+afterEach(() => {
+  for (const poller of created.splice(0)) poller.dispose();
+  expect({} as Record<string, unknown>).not.toHaveProperty('polluted');
+});
+
+/** Calls `fn`, which must throw an InvalidOptionsError, and returns it. */
+function invalid(fn: () => unknown): InvalidOptionsError {
+  let thrown: unknown;
+  try {
+    const result = fn();
+    if (result && typeof (result as Poller).dispose === 'function') created.push(result as Poller);
+  } catch (error) {
+    thrown = error;
+  }
+  expect(thrown).toBeInstanceOf(InvalidOptionsError);
+  return thrown as InvalidOptionsError;
+}
+
+const create = (options: unknown) => {
+  const poller = createPoller(options as PollerOptions);
+  created.push(poller);
+  return poller;
+};
+
+/** The issues as `option → value`, for exact comparison. */
+const byOption = (error: InvalidOptionsError) =>
+  Object.fromEntries(error.issues.map((i: OptionIssue) => [i.option, i.value]));
+
+describe('createPoller: one InvalidOptionsError listing every problem', () => {
+  it('names each option path and its bad value, all at once', () => {
+    const clock = { now: () => 0 };
+    const error = invalid(() =>
+      create({
+        interval: -1,
+        hosts: [{ match: 'localhost' }, { match: '*.*.a' }],
+        cooldown: { maxMs: -5 },
+        fetch: 4,
+        clock,
+        visibility: true,
+        jitter: 2,
+        timeout: -1,
+        baseUrl: 'nope',
+      }),
+    );
+    expect(error.name).toBe('InvalidOptionsError');
+    expect(error.code).toBe('invalid-options');
+    expect(byOption(error)).toEqual({
+      interval: -1,
+      'hosts[1].match': '*.*.a',
+      'cooldown.maxMs': -5,
+      fetch: 4,
+      clock,
+      visibility: true,
+      jitter: 2,
+      timeout: -1,
+      baseUrl: 'nope',
+    });
+    for (const line of [
+      'interval: must be a positive number of milliseconds, got -1',
+      'hosts[1].match: is not a host pattern',
+      'got "*.*.a"',
+      'cooldown.maxMs: must be a number of milliseconds, 0 or more, got -5',
+      'fetch: must be a fetch function, got 4',
+      'clock: must be a clock { now, setTimeout, clearTimeout }',
+      'visibility: must be a visibility source',
+      'jitter: must be a number from 0 to 1, got 2',
+      'timeout: must be a positive number of milliseconds',
+      'baseUrl: must be an absolute URL, got "nope"',
+    ]) {
+      expect(error.message).toContain(line);
+    }
+  });
+
+  const single = [
+    ['interval', { interval: 0 }, 0],
+    ['interval', { interval: '1000' }, '1000'],
+    ['loopbackInterval', { loopbackInterval: -1000 }, -1000],
+    ['hiddenInterval', { hiddenInterval: true }, true],
+    ['hosts', { hosts: 'localhost' }, 'localhost'],
+    ['hosts[0]', { hosts: ['localhost'] }, 'localhost'],
+    ['hosts[0].match', { hosts: [{ match: 'https://u:p@a.com' }] }, 'https://u:p@a.com'],
+    ['hosts[0].interval', { hosts: [{ match: 'a.com', interval: -1 }] }, -1],
+    ['cooldown.defaultMs', { cooldown: { defaultMs: '10s' } }, '10s'],
+    ['cooldown.jitter', { cooldown: { jitter: 1.5 } }, 1.5],
+    ['backoff.capMs', { backoff: { capMs: 0 } }, 0],
+    ['maxTrackedOrigins', { maxTrackedOrigins: 2.5 }, 2.5],
+    ['online', { online: { isOnline: true, subscribe: () => {} } }, undefined],
+    ['random', { random: 0.5 }, 0.5],
+    ['timeout', { timeout: true }, true],
+  ] as const;
+
+  it('each option is checked: one issue naming its path and value', () => {
+    for (const [option, options, value] of single) {
+      const error = invalid(() => create(options));
+      expect(
+        error.issues.map((issue) => issue.option),
+        option,
+      ).toEqual([option]);
+      if (value !== undefined) expect(error.issues[0]?.value, option).toBe(value);
+      expect(error.message, option).toContain(`  - ${option}: `);
+    }
+  });
+
+  it('names NaN and Infinity as such in the message, not as null', () => {
+    const error = invalid(() => create({ interval: Number.NaN, loopbackInterval: Infinity }));
+    expect(error.issues.map((i) => i.option)).toEqual(['interval', 'loopbackInterval']);
+    expect(error.issues[0]?.value).toBeNaN();
+    expect(error.message).toContain('interval: must be a positive number of milliseconds, got NaN');
+    expect(error.message).toContain('got Infinity');
+    expect(error.message).not.toContain('got null');
+  });
+
+  it('rejects unknown keys, also nested ones', () => {
+    const error = invalid(() =>
+      create({ intervall: 1000, cooldown: { maxMS: 1 }, backoff: { x: 1 } }),
+    );
+    expect(byOption(error)).toEqual({ intervall: 1000, 'cooldown.maxMS': 1, 'backoff.x': 1 });
+    expect(error.message).toContain('intervall: is not a known option, got 1000');
+    expect(error.message).toContain('cooldown.maxMS: is not a known option, got 1');
+    const hostError = invalid(() => create({ hosts: [{ match: 'a.com', intervl: 5 }] }));
+    expect(byOption(hostError)).toEqual({ 'hosts[0].intervl': 5 });
+  });
+
+  it('rejects __proto__, constructor and prototype from JSON.parse without pollution', () => {
+    const options = JSON.parse(
+      '{"__proto__": {"polluted": 1}, "constructor": {"prototype": {"polluted": 2}},' +
+        ' "prototype": 3, "cooldown": {"__proto__": {"polluted": 4}}}',
+    );
+    const error = invalid(() => create(options));
+    expect(byOption(error)).toEqual({
+      ['__proto__']: { polluted: 1 },
+      constructor: { prototype: { polluted: 2 } },
+      prototype: 3,
+      'cooldown.__proto__': { polluted: 4 },
+    });
+    expect({} as Record<string, unknown>).not.toHaveProperty('polluted');
+    expect(Object.prototype).not.toHaveProperty('polluted');
+  });
+
+  it('options that are not an object → one issue "options: must be an object"', () => {
+    for (const options of [null, 5, 'interval=1000', [{ interval: 1000 }]]) {
+      const error = invalid(() => create(options));
+      expect(error.issues).toEqual([
+        { option: 'options', value: options, message: 'must be an object' },
+      ]);
+    }
+  });
+
+  it('valid options pass, including every documented form', () => {
+    expect(() => create(undefined)).not.toThrow();
+    expect(() => create({})).not.toThrow();
+    expect(() =>
+      create({
+        interval: 2500,
+        loopbackInterval: 500,
+        hiddenInterval: false,
+        hosts: [
+          { match: 'localhost', interval: 1000, hiddenInterval: 30_000 },
+          { match: 'api.example.com:8443' },
+          { match: '*.hf.space', hiddenInterval: false },
+          { match: 'https://api.example.com' },
+          { match: '[::1]:3000' },
+        ],
+        jitter: 0,
+        timeout: false,
+        baseUrl: 'https://app.example.com/',
+        cooldown: { defaultMs: 0, maxMs: 0, jitter: 1 },
+        backoff: { baseMs: 1, capMs: 1 },
+        maxTrackedOrigins: 1,
+        fetch: async () => new Response(null),
+        clock: { now: () => 0, setTimeout: () => 0, clearTimeout: () => {} },
+        visibility: false,
+        online: { isOnline: () => true, subscribe: () => () => {} },
+        random: () => 0,
+      }),
+    ).not.toThrow();
+  });
+});
+
+describe('poll(): option errors', () => {
+  const poller = () => create({ visibility: false, online: false, baseUrl: 'https://app.test/' });
+  const task = async () => 1;
+
+  const cases: [string, () => unknown, unknown][] = [
+    ['poll.interval', () => poller().poll(task, { url: 'https://a.test/', interval: -5 }), -5],
+    [
+      'poll.hiddenInterval',
+      () => poller().poll(task, { origin: 'https://a.test', hiddenInterval: 0 }),
+      0,
+    ],
+    [
+      'poll.immediate',
+      () => poller().poll('https://a.test/', { immediate: 'yes' as never }),
+      'yes',
+    ],
+    ['poll.onData', () => poller().poll('https://a.test/', { onData: 1 as never }), 1],
+    ['poll.url', () => poller().poll(task, { url: 5 as never }), 5],
+    ['poll.url', () => poller().poll(task, {}), undefined],
+    ['poll.url', () => poller().poll(task, undefined as never), undefined],
+    ['poll.refetch', () => poller().poll('https://a.test/', { refetch: true } as never), true],
+    [
+      'poll.url',
+      () => poller().poll('https://a.test/', { url: 'https://b.test/' } as never),
+      'https://b.test/',
+    ],
+    ['poll.origin', () => poller().poll(task, { origin: 'http://[::1' }), 'http://[::1'],
+    ['task', () => poller().poll(42 as never, { url: 'https://a.test/' }), 42],
+  ];
+
+  it('bad poll options, a missing url/origin or a bad task throw one named issue', () => {
+    for (const [option, call, value] of cases) {
+      const error = invalid(call);
+      expect(error.issues, option).toHaveLength(1);
+      expect(error.issues[0], option).toMatchObject({ option, value });
+    }
+  });
+
+  it('a relative url resolves against baseUrl; without any base it is an option error', () => {
+    const withBase = poller().poll(task, { url: '/api/feed' });
+    withBase.unsubscribe();
+    const bare = create({ visibility: false, online: false });
+    const error = invalid(() => bare.poll('/api/feed'));
+    expect(error.issues[0]).toMatchObject({ option: 'url', value: '/api/feed' });
+    expect(error.message).toContain('baseUrl');
+  });
+
+  it('lists every bad poll option at once', () => {
+    const error = invalid(() =>
+      poller().poll(task, { url: 'https://a.test/', interval: 0, key: 7, extra: 1 } as never),
+    );
+    expect(byOption(error)).toEqual({ 'poll.interval': 0, 'poll.key': 7, 'poll.extra': 1 });
+  });
+});
+
+describe('properties', () => {
+  const KEYS = [
+    'interval',
+    'loopbackInterval',
+    'hiddenInterval',
+    'hosts',
+    'jitter',
+    'timeout',
+    'baseUrl',
+    'cooldown',
+    'backoff',
+    'maxTrackedOrigins',
+    'fetch',
+    'clock',
+    'visibility',
+    'online',
+    'random',
+    '__proto__',
+    'constructor',
+  ];
+  const value = fc.oneof(
+    fc.anything({ withNullPrototype: true, withBoxedValues: true, withMap: true, withSet: true }),
+    fc.func(fc.anything()),
+    fc.record({
+      match: fc.oneof(fc.string(), fc.constantFrom('localhost', '*.a.b', 'https://a.b')),
+    }),
+    fc.array(fc.record({ match: fc.string(), interval: fc.anything() }, { requiredKeys: [] })),
+  );
+  // Mostly plausible values, so that the success path is exercised too.
+  const plausible = fc.record(
+    {
+      interval: fc.oneof(fc.integer(), fc.double()),
+      jitter: fc.double(),
+      timeout: fc.oneof(fc.constant(false), fc.integer()),
+      baseUrl: fc.oneof(fc.webUrl(), fc.string()),
+      hosts: fc.array(
+        fc.record(
+          {
+            match: fc.oneof(fc.string(), fc.constantFrom('localhost', '*.a.b', 'https://a.b:1')),
+            interval: fc.integer(),
+            hiddenInterval: fc.oneof(fc.boolean(), fc.integer()),
+          },
+          { requiredKeys: ['match'] },
+        ),
+        { maxLength: 3 },
+      ),
+      cooldown: fc.record(
+        { defaultMs: fc.double(), maxMs: fc.integer(), jitter: fc.double() },
+        { requiredKeys: [] },
+      ),
+      visibility: fc.constantFrom(false, true, null),
+      maxTrackedOrigins: fc.oneof(fc.nat(), fc.double()),
+      random: fc.func(fc.double()),
+    },
+    { requiredKeys: [] },
+  );
+  const options = fc.oneof(
+    fc.anything({ withNullPrototype: true, withBoxedValues: true, withTypedArray: true }),
+    fc.dictionary(fc.oneof(fc.constantFrom(...KEYS), fc.string()), value, { maxKeys: 4 }),
+    plausible,
+  );
+
+  it('createPoller either succeeds or throws InvalidOptionsError, never another error', () => {
+    fc.assert(
+      fc.property(options, (input) => {
+        let poller: Poller | undefined;
+        try {
+          poller = createPoller(input as PollerOptions);
+        } catch (error) {
+          expect(error).toBeInstanceOf(InvalidOptionsError);
+          const issues = (error as InvalidOptionsError).issues;
+          expect(issues.length).toBeGreaterThan(0);
+          for (const issue of issues) expect(typeof issue.option).toBe('string');
+        } finally {
+          poller?.dispose();
+        }
+        expect({} as Record<string, unknown>).not.toHaveProperty('polluted');
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
+  it('poll() options either pass or throw InvalidOptionsError', () => {
+    const p = create({ visibility: false, online: false, baseUrl: 'https://app.test/' });
+    const pollKeys = ['url', 'origin', 'key', 'interval', 'hiddenInterval', 'immediate', 'onData'];
+    fc.assert(
+      fc.property(
+        fc.oneof(fc.anything(), fc.dictionary(fc.constantFrom(...pollKeys), value)),
+        (input) => {
+          try {
+            p.poll(async () => 1, input as never).unsubscribe();
+          } catch (error) {
+            expect(error).toBeInstanceOf(InvalidOptionsError);
+          }
+        },
+      ),
+      { numRuns: 1000 },
+    );
+  });
+});

@@ -1,0 +1,252 @@
+import { describe, expect, it, vi } from 'vitest';
+import { InvalidOptionsError, PollerDisposedError } from '../src/index.js';
+import {
+  deferred,
+  flushRealMacrotask,
+  gaps,
+  hangingFetch,
+  setup,
+  useFakeClock,
+} from './scheduler/harness.js';
+
+useFakeClock();
+
+const URL_A = 'http://a.test/x';
+
+describe('dispose()', () => {
+  it('leaves 0 timers and 0 visibility/online listeners', async () => {
+    const { poller, visibility, online } = setup({}, () => new Response('', { status: 500 }));
+    // Several groups in several states: due soon, backing off, hidden-interval, non-immediate.
+    poller.poll(({ fetch }) => fetch(URL_A), { url: URL_A, interval: 1000 });
+    poller.poll(({ fetch }) => fetch('http://a.test/y'), { url: 'http://a.test/y' });
+    poller.poll(
+      async ({ fetch }) => {
+        await fetch('http://b.test/z');
+        throw new Error('fail');
+      },
+      { url: 'http://b.test/z', interval: 5000, hiddenInterval: 9000 },
+    );
+    poller.poll(({ fetch }) => fetch('http://c.test/'), {
+      url: 'http://c.test/',
+      immediate: false,
+    });
+    await vi.advanceTimersByTimeAsync(1500);
+    expect(vi.getTimerCount()).toBe(4);
+    expect(visibility.listeners).toBe(1);
+    expect(online.listeners).toBe(1);
+
+    poller.dispose();
+    expect(vi.getTimerCount()).toBe(0);
+    expect(visibility.listeners).toBe(0);
+    expect(online.listeners).toBe(0);
+    poller.dispose(); // idempotent
+    expect(() => poller.poll(({ fetch }) => fetch(URL_A), { url: URL_A })).toThrow(
+      InvalidOptionsError,
+    );
+  });
+
+  it("aborts an in-flight run's signal; its fetch rejects with AbortError and nothing is delivered", async () => {
+    const hanging = hangingFetch();
+    const { poller } = setup({ fetch: hanging.fetch });
+    let runSignal: AbortSignal | undefined;
+    let fetchOutcome: Promise<unknown> | undefined;
+    const onData = vi.fn();
+    const onError = vi.fn();
+    poller.poll(
+      ({ signal, fetch }) => {
+        runSignal = signal;
+        fetchOutcome = fetch(URL_A);
+        return fetchOutcome;
+      },
+      { url: URL_A, onData, onError },
+    );
+    await vi.advanceTimersByTimeAsync(0);
+    expect(runSignal?.aborted).toBe(false);
+    expect(hanging.signals).toHaveLength(1);
+
+    poller.dispose();
+    expect(runSignal?.aborted).toBe(true);
+    await expect(fetchOutcome).rejects.toMatchObject({ name: 'AbortError' });
+    await flushRealMacrotask();
+    expect(onData).not.toHaveBeenCalled();
+    expect(onError).not.toHaveBeenCalled();
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
+  it('a wrapped fetch in flight rejects with AbortError; later calls reject without the network', async () => {
+    const hanging = hangingFetch();
+    const { poller } = setup();
+    const wrapped = poller.wrapFetch(hanging.fetch);
+    const inFlight = wrapped('http://a.test/slow');
+    await vi.advanceTimersByTimeAsync(0);
+    expect(hanging.signals).toHaveLength(1);
+
+    poller.dispose();
+    await expect(inFlight).rejects.toMatchObject({ name: 'AbortError' });
+    expect(hanging.signals[0]?.aborted).toBe(true);
+    await expect(wrapped('http://a.test/again')).rejects.toBeInstanceOf(PollerDisposedError);
+    expect(hanging.signals).toHaveLength(1);
+  });
+});
+
+describe('intervals from host policies', () => {
+  it('localhost 1000, other hosts 2000, *.hf.space 2500 (not evilhf.space), per-poll override', async () => {
+    const { poller, times } = setup({ hosts: [{ match: '*.hf.space', interval: 2500 }] });
+    const watch = (url: string, interval?: number) =>
+      poller.poll(({ fetch }) => fetch(url), interval === undefined ? { url } : { url, interval });
+    watch('http://localhost:8080/l');
+    watch('http://b.test/b');
+    watch('https://a.hf.space/h');
+    watch('https://evilhf.space/e');
+    watch('http://b.test/override', 700);
+    await vi.advanceTimersByTimeAsync(10_000);
+
+    expect(times('localhost')).toEqual([
+      0, 1000, 2000, 3000, 4000, 5000, 6000, 7000, 8000, 9000, 10_000,
+    ]);
+    expect(times('b.test/b')).toEqual([0, 2000, 4000, 6000, 8000, 10_000]);
+    expect(times('a.hf.space')).toEqual([0, 2500, 5000, 7500, 10_000]);
+    expect(times('evilhf.space')).toEqual([0, 2000, 4000, 6000, 8000, 10_000]);
+    expect(new Set(gaps(times('/override')))).toEqual(new Set([700]));
+    expect(times('/override')).toHaveLength(15);
+    poller.dispose();
+  });
+
+  it('poller-level interval and loopbackInterval replace the built-in defaults', async () => {
+    const { poller, times } = setup({ interval: 3000, loopbackInterval: 400 });
+    poller.poll(({ fetch }) => fetch('http://127.0.0.1/l'), { url: 'http://127.0.0.1/l' });
+    poller.poll(({ fetch }) => fetch('http://b.test/b'), { url: 'http://b.test/b' });
+    await vi.advanceTimersByTimeAsync(6000);
+    expect(gaps(times('127.0.0.1'))).toEqual(Array(15).fill(400));
+    expect(times('b.test')).toEqual([0, 3000, 6000]);
+    poller.dispose();
+  });
+});
+
+describe('unsubscribe()', () => {
+  it('stops further requests, aborts the in-flight run and delivers nothing after', async () => {
+    const answer = deferred<Response>();
+    const { poller, net, visibility, online } = setup({}, () => answer.promise);
+    let runSignal: AbortSignal | undefined;
+    const onData = vi.fn();
+    const onError = vi.fn();
+    const data = vi.fn();
+    poller.on('data', data);
+    const sub = poller.poll(
+      async ({ signal, fetch }) => {
+        runSignal = signal;
+        return (await fetch(URL_A)).json(); // the fake transport ignores the abort
+      },
+      { url: URL_A, interval: 1000, onData, onError },
+    );
+    await vi.advanceTimersByTimeAsync(0);
+    expect(net.count()).toBe(1);
+
+    sub.unsubscribe();
+    expect(runSignal?.aborted).toBe(true);
+    answer.resolve(Response.json({ late: true }));
+    await vi.advanceTimersByTimeAsync(10_000);
+    await flushRealMacrotask();
+    expect(net.count()).toBe(1);
+    expect(onData).not.toHaveBeenCalled();
+    expect(onError).not.toHaveBeenCalled();
+    expect(data).not.toHaveBeenCalled();
+    // The last poll gone: no timer, no environment listener.
+    expect(vi.getTimerCount()).toBe(0);
+    expect(visibility.listeners).toBe(0);
+    expect(online.listeners).toBe(0);
+    sub.unsubscribe(); // idempotent
+    sub.refresh(); // no effect
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(net.count()).toBe(1);
+    poller.dispose();
+  });
+
+  it('leaves sibling polls in the same group running', async () => {
+    const { poller, times } = setup();
+    const a = poller.poll(({ fetch }) => fetch('http://a.test/1'), {
+      url: 'http://a.test/1',
+      interval: 1000,
+    });
+    poller.poll(({ fetch }) => fetch('http://a.test/2'), {
+      url: 'http://a.test/2',
+      interval: 1000,
+    });
+    await vi.advanceTimersByTimeAsync(1500);
+    a.unsubscribe();
+    await vi.advanceTimersByTimeAsync(2000);
+    expect(times('/1')).toEqual([0, 1000]);
+    expect(times('/2')).toEqual([0, 1000, 2000, 3000]);
+    poller.dispose();
+  });
+});
+
+describe('refresh()', () => {
+  it('runs the poll on the next 0 ms tick, then resumes its interval from there', async () => {
+    const { poller, times } = setup();
+    const sub = poller.poll(({ fetch }) => fetch(URL_A), { url: URL_A, interval: 10_000 });
+    await vi.advanceTimersByTimeAsync(3000);
+    expect(times()).toEqual([0]);
+    sub.refresh();
+    expect(times()).toEqual([0]);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(times()).toEqual([0, 3000]);
+    await vi.advanceTimersByTimeAsync(9999);
+    expect(times()).toEqual([0, 3000]);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(times()).toEqual([0, 3000, 13_000]);
+    poller.dispose();
+  });
+
+  it('does not run while hidden; the refreshed poll runs on becoming visible', async () => {
+    const { poller, visibility, times } = setup();
+    const sub = poller.poll(({ fetch }) => fetch(URL_A), { url: URL_A, interval: 10_000 });
+    await vi.advanceTimersByTimeAsync(3000);
+    visibility.set(false);
+    sub.refresh();
+    await vi.advanceTimersByTimeAsync(5000);
+    expect(times()).toEqual([0]);
+    visibility.set(true); // t = 8000, before the regular due time 10000
+    await vi.advanceTimersByTimeAsync(0);
+    expect(times()).toEqual([0, 8000]);
+    poller.dispose();
+  });
+});
+
+describe('poll(url) shorthand', () => {
+  it('GETs JSON through ky and delivers the parsed data', async () => {
+    const { poller, net } = setup({}, () => Response.json({ n: 42 }));
+    const onData = vi.fn();
+    poller.poll<{ n: number }>('http://a.test/data.json', { onData });
+    await vi.advanceTimersByTimeAsync(0);
+    await flushRealMacrotask();
+    expect(net.count()).toBe(1);
+    expect(net.calls[0]?.method).toBe('GET');
+    expect(net.calls[0]?.url).toBe('http://a.test/data.json');
+    expect(net.calls[0]?.headers.get('accept')).toBe('application/json'); // set by ky's .json()
+    expect(onData).toHaveBeenCalledExactlyOnceWith({ n: 42 });
+    poller.dispose();
+  });
+
+  it('immediate: false first runs one interval later', async () => {
+    const { poller, times } = setup();
+    poller.poll('http://b.test/data', { immediate: false });
+    await vi.advanceTimersByTimeAsync(1999);
+    expect(times()).toEqual([]);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(times()).toEqual([2000]);
+    await vi.advanceTimersByTimeAsync(2000);
+    expect(times()).toEqual([2000, 4000]);
+    poller.dispose();
+  });
+
+  it('rejects a URL given twice and a poll without url or origin', () => {
+    const { poller } = setup();
+    expect(() => poller.poll('http://a.test/', { url: 'http://a.test/' } as never)).toThrow(
+      InvalidOptionsError,
+    );
+    expect(() => poller.poll(() => 1, {})).toThrow(InvalidOptionsError);
+    expect(vi.getTimerCount()).toBe(0);
+    poller.dispose();
+  });
+});

@@ -1,0 +1,118 @@
+import { describe, expect, it, vi } from 'vitest';
+import { setup, useFakeClock } from './harness.js';
+
+useFakeClock();
+
+const URL_A = 'http://a.test/x';
+
+function pollA(env: ReturnType<typeof setup>, interval = 1000) {
+  return env.poller.poll(({ fetch }) => fetch(URL_A), { url: URL_A, interval });
+}
+
+describe('online / offline', () => {
+  it('offline parks polling (0 requests); online runs the overdue poll at once', async () => {
+    const env = setup();
+    const { poller, online, times } = env;
+    const seen: unknown[] = [];
+    poller.on('online', (e) => seen.push(e));
+    pollA(env);
+    await vi.advanceTimersByTimeAsync(100);
+    online.set(false);
+    await vi.advanceTimersByTimeAsync(9900); // t = 10000
+    expect(times()).toEqual([0]);
+    // The armed tick at 1000 found the network offline, counted the due poll, and parked.
+    expect(poller.stats().skipped.offline).toBe(1);
+    expect(vi.getTimerCount()).toBe(0);
+
+    online.set(true);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(times()).toEqual([0, 10_000]);
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(times()).toEqual([0, 10_000, 11_000]);
+    expect(seen).toEqual([{ online: false }, { online: true }]);
+    poller.dispose();
+  });
+
+  it('a poll created while offline sends nothing until online', async () => {
+    const env = setup();
+    env.online.set(false);
+    pollA(env);
+    await vi.advanceTimersByTimeAsync(5000);
+    expect(env.net.count()).toBe(0);
+    env.online.set(true);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(env.times()).toEqual([5000]);
+    env.poller.dispose();
+  });
+
+  it('coming back online before the next due time keeps the schedule', async () => {
+    const env = setup();
+    pollA(env, 10_000);
+    await vi.advanceTimersByTimeAsync(1000);
+    env.online.set(false);
+    await vi.advanceTimersByTimeAsync(1000);
+    env.online.set(true);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(env.times()).toEqual([0]);
+    await vi.advanceTimersByTimeAsync(8000);
+    expect(env.times()).toEqual([0, 10_000]);
+    env.poller.dispose();
+  });
+});
+
+describe('pause / resume', () => {
+  it('pause sends nothing and clears timers; resume runs overdue polls at once', async () => {
+    const env = setup();
+    const { poller, times } = env;
+    pollA(env);
+    await vi.advanceTimersByTimeAsync(100);
+    expect(poller.paused).toBe(false);
+    poller.pause();
+    expect(poller.paused).toBe(true);
+    expect(vi.getTimerCount()).toBe(0);
+    await vi.advanceTimersByTimeAsync(10_000);
+    expect(times()).toEqual([0]);
+
+    poller.resume();
+    expect(poller.paused).toBe(false);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(times()).toEqual([0, 10_100]);
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(times()).toEqual([0, 10_100, 11_100]);
+    poller.dispose();
+  });
+
+  it('resume before the next due time keeps the schedule', async () => {
+    const env = setup();
+    pollA(env);
+    await vi.advanceTimersByTimeAsync(100);
+    env.poller.pause();
+    await vi.advanceTimersByTimeAsync(400);
+    env.poller.resume();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(env.times()).toEqual([0]);
+    await vi.advanceTimersByTimeAsync(499);
+    expect(env.times()).toEqual([0]);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(env.times()).toEqual([0, 1000]);
+    env.poller.dispose();
+  });
+
+  it('polls added while paused wait for resume; becoming visible does not unpause', async () => {
+    const env = setup();
+    env.poller.pause();
+    pollA(env);
+    env.visibility.set(false);
+    env.visibility.set(true);
+    env.online.set(false);
+    env.online.set(true);
+    expect(vi.getTimerCount()).toBe(0); // nothing armed while paused
+    await vi.advanceTimersByTimeAsync(3000);
+    expect(env.net.count()).toBe(0);
+    expect(vi.getTimerCount()).toBe(0);
+    env.poller.resume();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(env.times()).toEqual([3000]);
+    env.poller.dispose();
+  });
+});

@@ -1,0 +1,50 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export type Handler = (req: http.IncomingMessage, res: http.ServerResponse) => void;
+
+/** A real HTTP server on 127.0.0.1 with a swappable handler and a request log. */
+export async function startLoopbackServer(handler: Handler = (_req, res) => res.end('{}')) {
+  let current = handler;
+  const requests: { method: string; url: string; at: number; headers: http.IncomingHttpHeaders }[] =
+    [];
+  const sockets = new Set<import('node:net').Socket>();
+  const server = http.createServer((req, res) => {
+    requests.push({
+      method: req.method ?? 'GET',
+      url: req.url ?? '/',
+      at: Date.now(),
+      headers: req.headers,
+    });
+    current(req, res);
+  });
+  server.on('connection', (socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    origin: `http://127.0.0.1:${port}`,
+    port,
+    requests,
+    setHandler(next: Handler) {
+      current = next;
+    },
+    async close() {
+      for (const socket of sockets) socket.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+/** Sends JSON with a status and extra headers. */
+export function sendJson(
+  res: http.ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+) {
+  res.writeHead(status, { 'content-type': 'application/json', ...headers });
+  res.end(JSON.stringify(body));
+}

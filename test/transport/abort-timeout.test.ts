@@ -1,0 +1,136 @@
+import type http from 'node:http';
+import { TimeoutError } from 'ky';
+import { describe, expect, it } from 'vitest';
+import { createPoller, PollerDisposedError, type PollTask } from '../../src/index.js';
+import { manualClock } from '../support/manual-clock.js';
+import { rejectionOf, server, setup, waitFor, within } from './harness.js';
+
+/**
+ * A server that never answers; it records, per path, when the client gave up on the request
+ * (the connection closed before any response was sent).
+ */
+async function silentServer() {
+  const pending: http.ServerResponse[] = [];
+  const abandoned: string[] = [];
+  const s = await server((req, res) => {
+    pending.push(res);
+    res.on('close', () => {
+      if (!res.writableEnded) abandoned.push(req.url ?? '');
+    });
+  });
+  return Object.assign(s, { abandoned, pending });
+}
+
+describe('abort', () => {
+  const tasks: [string, (url: string) => PollTask<unknown>][] = [
+    ['ctx.fetch', (url) => (ctx) => ctx.fetch(url)],
+    ['ctx.http', (url) => (ctx) => ctx.http.get(url).json()],
+  ];
+
+  it('unsubscribe() aborts a URL poll under way: the server sees the request abandoned', async () => {
+    const s = await silentServer();
+    const { poller, clock } = setup({ timeout: false }, { waitForRuns: false });
+    const delivered: unknown[] = [];
+    const sub = poller.poll(`${s.origin}/slow`, {
+      onData: (d) => delivered.push(d),
+      onError: (e) => delivered.push(e),
+    });
+    await clock.advance(0); // fires the run (which never settles on its own)
+    await waitFor(() => s.requests.length === 1, 'the poll reached the server');
+    expect(s.abandoned).toEqual([]);
+
+    sub.unsubscribe();
+    await waitFor(() => s.abandoned.length === 1, 'the server saw the request aborted');
+    expect(s.abandoned).toEqual(['/slow']);
+    expect(clock.pending).toBe(0);
+    expect(delivered).toEqual([]); // unsubscribed mid-flight: nothing is delivered
+    expect(poller.stats()).toMatchObject({ runs: 1, succeeded: 0, errors: 0 });
+  });
+
+  it.each(tasks)('unsubscribe() aborts a task request made with %s', async (_name, makeTask) => {
+    const s = await silentServer();
+    const { poller, clock } = setup({ timeout: false }, { waitForRuns: false });
+    const errors: unknown[] = [];
+    const sub = poller.poll(makeTask(`${s.origin}/task`), {
+      origin: s.origin,
+      onError: (e) => errors.push(e),
+    });
+    await clock.advance(0);
+    await waitFor(() => s.requests.length === 1, 'the task reached the server');
+    sub.unsubscribe();
+    await waitFor(() => s.abandoned.length === 1, 'the server saw the request aborted');
+    expect(s.abandoned).toEqual(['/task']);
+    expect(errors).toEqual([]);
+  });
+
+  it('dispose() aborts wrapped fetches under way (AbortError) and leaves no timer', async () => {
+    const s = await silentServer();
+    const { poller, clock } = setup({ timeout: false }, { waitForRuns: false });
+    // Polls with timers armed: one running (slow), one waiting for its next tick.
+    poller.poll(`${s.origin}/poll`);
+    poller.poll(`${s.origin}/later`, { immediate: false, interval: 5000 });
+    await clock.advance(0);
+    await waitFor(() => s.requests.length === 1, 'the poll reached the server');
+    expect(clock.pending).toBe(2);
+
+    const wrapped = poller.wrapFetch()(`${s.origin}/wrapped`, { method: 'POST', body: 'x' });
+    const custom = poller.wrapFetch((input, init) => fetch(input, init))(`${s.origin}/custom`);
+    const viaKy = poller.http.get(`${s.origin}/ky`).json();
+    const outcomes = [wrapped, custom, viaKy].map(rejectionOf);
+    await waitFor(() => s.requests.length === 4, 'every wrapped call reached the server');
+
+    poller.dispose();
+    const errors = await within(Promise.all(outcomes), 2000, 'dispose() rejected every call');
+    for (const error of errors) {
+      expect(error).toMatchObject({ name: 'AbortError' });
+    }
+    expect(clock.pending).toBe(0);
+    await waitFor(() => s.abandoned.length === 4, 'the server saw all four requests aborted');
+    expect([...s.abandoned].sort()).toEqual(['/custom', '/ky', '/poll', '/wrapped']);
+
+    // Disposed: refused without touching the network.
+    expect(await rejectionOf(poller.wrapFetch()(`${s.origin}/after`))).toBeInstanceOf(
+      PollerDisposedError,
+    );
+    expect(s.requests).toHaveLength(4);
+  });
+});
+
+describe('timeout', () => {
+  it("a URL poll against a server that never answers fails with ky's TimeoutError after `timeout`", async () => {
+    const s = await silentServer();
+    const clock = manualClock();
+    const poller = createPoller({
+      clock,
+      timeout: 200,
+      visibility: false,
+      online: false,
+      jitter: 0,
+      random: () => 0,
+    });
+    try {
+      const errors: unknown[] = [];
+      const data: unknown[] = [];
+      const started = performance.now();
+      poller.poll(`${s.origin}/hang`, {
+        onError: (e) => errors.push(e),
+        onData: (d) => data.push(d),
+      });
+      await clock.advance(0);
+      await waitFor(() => errors.length > 0, 'onError', 3000);
+      const took = performance.now() - started;
+
+      expect(errors).toHaveLength(1);
+      expect(errors[0]).toBeInstanceOf(TimeoutError);
+      expect(took).toBeGreaterThanOrEqual(190);
+      expect(took).toBeLessThan(1500);
+      expect(data).toEqual([]);
+      expect(poller.stats()).toMatchObject({ runs: 1, errors: 1, responses: 0, cooldowns: 0 });
+      // The timed-out request was abandoned, not left open.
+      await waitFor(() => s.abandoned.length === 1, 'the server saw the request aborted');
+      expect(s.abandoned).toEqual(['/hang']);
+    } finally {
+      poller.dispose();
+    }
+  });
+});

@@ -1,0 +1,257 @@
+import type http from 'node:http';
+import ky, { HTTPError } from 'ky';
+import { describe, expect, it } from 'vitest';
+import { CooldownError, type FetchFunction } from '../../src/index.js';
+import { sendJson } from '../support/loopback-server.js';
+import { readBody, rejectionOf, server, setup, T0 } from './harness.js';
+
+interface Seen {
+  method: string;
+  url: string;
+  headers: http.IncomingHttpHeaders;
+  body: string;
+}
+
+/** A server that records each request with its body and answers 200 with `{ ok: true }`. */
+async function echoServer() {
+  const seen: Seen[] = [];
+  const s = await server(async (req, res) => {
+    const body = await readBody(req);
+    seen.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers, body });
+    sendJson(res, 200, { ok: true });
+  });
+  return Object.assign(s, { seen });
+}
+
+/** The real global fetch, recording what reaches it and how each call settles. */
+function spyingFetch() {
+  const calls: { input: RequestInfo | URL; init: RequestInit | undefined }[] = [];
+  const rejections: unknown[] = [];
+  const fetch: FetchFunction = (input, init) => {
+    calls.push({ input, init });
+    return globalThis.fetch(input, init).catch((error: unknown) => {
+      rejections.push(error);
+      throw error;
+    });
+  };
+  return { fetch, calls, rejections };
+}
+
+describe('wrapFetch passes requests through untouched', () => {
+  it('POST with a JSON body, Authorization and custom headers, credentials', async () => {
+    const { poller } = setup();
+    const s = await echoServer();
+    const spy = spyingFetch();
+    const headers = {
+      authorization: 'Bearer s3cr3t-token',
+      'content-type': 'application/json',
+      'x-trace-id': 'trace-42',
+    };
+    const body = JSON.stringify({ items: [1, 2, 3], note: 'héllo' });
+    const input = `${s.origin}/api/items?page=2`;
+
+    const res = await poller.wrapFetch(spy.fetch)(input, {
+      method: 'POST',
+      headers,
+      body,
+      credentials: 'include',
+      cache: 'no-store',
+      redirect: 'manual',
+    });
+
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ ok: true });
+    expect(s.seen).toHaveLength(1);
+    const [seen] = s.seen;
+    expect(seen?.method).toBe('POST');
+    expect(seen?.url).toBe('/api/items?page=2');
+    expect(seen?.body).toBe(body);
+    expect(seen?.headers).toMatchObject(headers);
+    // The transport got the caller's input and init as given, plus only an abort signal.
+    expect(spy.calls).toHaveLength(1);
+    expect(spy.calls[0]?.input).toBe(input);
+    const { signal, ...rest } = spy.calls[0]?.init ?? {};
+    expect(signal).toBeInstanceOf(AbortSignal);
+    expect(rest).toEqual({
+      method: 'POST',
+      headers,
+      body,
+      credentials: 'include',
+      cache: 'no-store',
+      redirect: 'manual',
+    });
+  });
+
+  it('a Request object keeps its method, headers and body', async () => {
+    const { poller } = setup();
+    const s = await echoServer();
+    const request = new Request(`${s.origin}/r`, {
+      method: 'PUT',
+      headers: { authorization: 'Basic dXNlcjpwdw==', 'x-custom': 'yes' },
+      body: 'raw text body',
+    });
+    const res = await poller.wrapFetch()(request);
+    expect(res.status).toBe(200);
+    expect(s.seen).toMatchObject([
+      {
+        method: 'PUT',
+        url: '/r',
+        body: 'raw text body',
+        headers: { authorization: 'Basic dXNlcjpwdw==', 'x-custom': 'yes' },
+      },
+    ]);
+    expect(poller.stats()).toMatchObject({ sent: 1, responses: 1 });
+  });
+
+  it('non-2xx responses resolve like fetch, with a readable body; only 429/503 cool down', async () => {
+    const { poller } = setup();
+    const s = await server((req, res) => {
+      const status = Number(req.url?.slice(1));
+      sendJson(res, status, { status });
+    });
+    const fetch = poller.wrapFetch();
+    for (const status of [404, 500, 401, 302]) {
+      const res = await fetch(`${s.origin}/${status}`, { redirect: 'manual' });
+      expect(res.status).toBe(status);
+      expect(await res.json()).toEqual({ status });
+    }
+    expect(poller.cooldownUntil(s.origin)).toBe(0);
+
+    const limited = await fetch(`${s.origin}/429`);
+    expect(limited.status).toBe(429); // resolves too ...
+    expect(await limited.json()).toEqual({ status: 429 });
+    // ... and cools the origin down (no header: the 10 s default).
+    expect(poller.cooldownUntil(s.origin)).toBe(T0 + 10_000);
+    expect(await rejectionOf(fetch(`${s.origin}/200`))).toBeInstanceOf(CooldownError);
+    expect(s.requests).toHaveLength(5);
+    expect(poller.stats()).toMatchObject({ sent: 5, responses: 5, refused: 1, cooldowns: 1 });
+  });
+});
+
+describe('network errors', () => {
+  it('a refused connection rejects with the original error and starts no cooldown', async () => {
+    const { poller } = setup();
+    const s = await server();
+    const url = `${s.origin}/gone`;
+    await s.close();
+    const spy = spyingFetch();
+    const error = await rejectionOf(poller.wrapFetch(spy.fetch)(url));
+    expect(spy.rejections).toHaveLength(1);
+    expect(error).toBe(spy.rejections[0]); // the very error fetch threw, not a wrapper
+    expect(error).toBeInstanceOf(TypeError);
+    expect(poller.cooldownUntil(url)).toBe(0);
+    expect(poller.stats()).toMatchObject({ sent: 1, responses: 0, cooldowns: 0 });
+  });
+
+  it('a connection reset rejects with the original error; the next call goes out at once', async () => {
+    const { poller } = setup();
+    let resets = 1;
+    const s = await server((req, res) => {
+      if (resets-- > 0) {
+        req.socket.destroy();
+        return;
+      }
+      sendJson(res, 200, { ok: true });
+    });
+    const spy = spyingFetch();
+    const fetch = poller.wrapFetch(spy.fetch);
+    const error = await rejectionOf(fetch(`${s.origin}/a`));
+    expect(error).toBe(spy.rejections[0]);
+    expect(error).toBeInstanceOf(TypeError);
+    expect(poller.cooldownUntil(s.origin)).toBe(0);
+    const res = await fetch(`${s.origin}/b`);
+    expect(res.status).toBe(200);
+    expect(s.paths()).toEqual(['/a', '/b']);
+    expect(poller.stats().cooldowns).toBe(0);
+  });
+});
+
+describe('relative URLs resolve against the baseUrl option', () => {
+  it('wrapFetch(): a relative URL reaches baseUrl + path', async () => {
+    const s = await echoServer();
+    const { poller } = setup({ baseUrl: `${s.origin}/api/v1/` });
+    const res = await poller.wrapFetch()('items?x=1', { headers: { 'x-check': '1' } });
+    expect(res.status).toBe(200);
+    expect(s.seen).toMatchObject([{ url: '/api/v1/items?x=1', headers: { 'x-check': '1' } }]);
+  });
+
+  it('poll(relativeUrl) polls baseUrl + path', async () => {
+    const s = await echoServer();
+    const { poller, clock } = setup({ baseUrl: `${s.origin}/api/v1/` });
+    const data: unknown[] = [];
+    poller.poll('status', { onData: (d) => data.push(d) });
+    await clock.advance(0);
+    expect(s.seen.map((r) => r.url)).toEqual(['/api/v1/status']);
+    expect(data).toEqual([{ ok: true }]);
+  });
+
+  it('poller.http: a relative URL reaches baseUrl', async () => {
+    const s = await echoServer();
+    const { poller } = setup({ baseUrl: `${s.origin}/api/v1/` });
+    expect(await poller.http.get('items').json()).toEqual({ ok: true });
+    expect(s.seen.map((r) => r.url)).toEqual(['/api/v1/items']);
+  });
+});
+
+describe("kyHooks() in the user's own ky instance", () => {
+  it('a 429 seen by the user instance cools every path, and the user instance obeys', async () => {
+    const { poller, clock } = setup();
+    let next429 = 1;
+    const s = await server((_req, res) => {
+      if (next429-- > 0) sendJson(res, 429, { slow: true }, { 'retry-after': '5' });
+      else sendJson(res, 200, { ok: true });
+    });
+    const api = ky.create({ hooks: poller.kyHooks(), retry: 0 });
+
+    const first = await rejectionOf(api.get(`${s.origin}/user`).json());
+    expect(first).toBeInstanceOf(HTTPError);
+    expect(poller.cooldownUntil(s.origin)).toBe(T0 + 5000);
+    expect(poller.stats()).toMatchObject({ sent: 1, responses: 1, rateLimited: 1, cooldowns: 1 });
+
+    await clock.advance(2000);
+    for (const attempt of [
+      api.get(`${s.origin}/user`).json(),
+      poller.wrapFetch()(`${s.origin}/wrapped`),
+      poller.http.get(`${s.origin}/http`).json(),
+    ]) {
+      expect(await rejectionOf(attempt)).toMatchObject({
+        name: 'CooldownError',
+        origin: s.origin,
+        retryAfterMs: 3000,
+      });
+    }
+    expect(s.requests).toHaveLength(1);
+
+    await clock.advance(3000);
+    expect(await api.get(`${s.origin}/user`).json()).toEqual({ ok: true });
+    expect(s.paths()).toEqual(['/user', '/user']);
+  });
+
+  it('a cooldown fed by wrapFetch() stops the user instance; other origins still pass', async () => {
+    const { poller } = setup();
+    const limited = await server((_req, res) => sendJson(res, 503, {}, { 'retry-after': '30' }));
+    const other = await server((_req, res) => sendJson(res, 200, { other: true }));
+    const api = ky.create({ hooks: poller.kyHooks(), retry: 0 });
+
+    expect((await poller.wrapFetch()(`${limited.origin}/x`)).status).toBe(503);
+    const refused = await rejectionOf(api.get(`${limited.origin}/y`));
+    expect(refused).toBeInstanceOf(CooldownError);
+    expect(refused).toMatchObject({ retryAfterMs: 30_000 });
+    expect(limited.requests).toHaveLength(1);
+    expect(await api.get(`${other.origin}/z`).json()).toEqual({ other: true });
+    expect(poller.stats()).toMatchObject({ sent: 2, responses: 2, refused: 1 });
+  });
+
+  it("ky's own retries do not slip past the cooldown the first answer started", async () => {
+    const { poller } = setup();
+    const s = await server((_req, res) => sendJson(res, 429, {})); // no Retry-After: 10 s default
+    // A typical user instance: retries on (ky retries 429), short delay so the test stays fast.
+    const api = ky.create({ hooks: poller.kyHooks(), retry: { limit: 2, delay: () => 5 } });
+    const error = await rejectionOf(api.get(`${s.origin}/retry`).json());
+    // Only the first request may reach the server: ky's retries fall inside the cooldown that
+    // the first 429 started, so they must be refused like any other request to the origin.
+    expect(s.requests).toHaveLength(1);
+    expect(error).toBeInstanceOf(CooldownError);
+    expect(poller.cooldownUntil(s.origin)).toBe(T0 + 10_000);
+  });
+});

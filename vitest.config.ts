@@ -1,0 +1,16 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    // Node by default; DOM tests opt in per file with `// @vitest-environment happy-dom`.
+    environment: 'node',
+    include: ['test/**/*.test.ts'],
+    testTimeout: 20_000,
+    hookTimeout: 20_000,
+    unstubGlobals: true,
+    unstubEnvs: true,
+    restoreMocks: true,
+    // Keep the normal human-readable summary, also in CI (no TTY).
+    reporters: ['default'],
+  },
+});
