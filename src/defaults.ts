@@ -26,6 +26,12 @@ export const DEFAULTS = {
     /** 1 → 2 → 4 → 8 → 16 → 30 s (seed 004). */
     capMs: 30_000,
   },
+  /**
+   * Poll runs in flight at once per origin. Due polls beyond it wait, stalest first, and each
+   * start re-checks cooldown and visibility, so one 429 stops the rest of a sweep. 6 is the
+   * browsers' HTTP/1.1 connection limit per host.
+   */
+  maxConcurrent: 6,
   /** Origins the cooldown registry remembers at once; idle entries are evicted first. */
   maxTrackedOrigins: 256,
 } as const;

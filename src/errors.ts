@@ -59,6 +59,7 @@ export function isCooldownError(error: unknown): error is CooldownError {
 export function describeValue(value: unknown): string {
   if (typeof value === 'function') return `a function`;
   if (typeof value === 'bigint') return `${value}n`;
+  if (typeof value === 'number') return String(value); // NaN and Infinity, not "null"
   if (typeof value === 'symbol') return value.toString();
   try {
     const json = JSON.stringify(value);

@@ -40,6 +40,8 @@ export interface PollerOptions {
   baseUrl?: string;
   cooldown?: { defaultMs?: number; maxMs?: number; jitter?: number };
   backoff?: { baseMs?: number; capMs?: number };
+  /** Poll runs in flight at once per origin; more due polls wait, stalest first. Default 6. */
+  maxConcurrent?: number;
   /** Most origins the cooldown registry tracks at once. Default 256. */
   maxTrackedOrigins?: number;
   /** Transport. Default: the global `fetch`, looked up at call time. */
@@ -133,11 +135,17 @@ export function createPoller(options?: PollerOptions): Poller {
   const wrapFetch = (fetch?: FetchFunction) =>
     createPoliteFetch(fetch ? () => fetch : transport, { gate, inflight, baseUrl, isDisposed });
   const politeFetch = wrapFetch();
-  const http = ky.create({ fetch: politeFetch, retry: 0, timeout });
+  const http = ky.create({
+    fetch: politeFetch,
+    retry: 0,
+    timeout,
+    ...(o.baseUrl === undefined ? {} : { baseUrl: o.baseUrl }),
+  });
   const resolvePolicy = createPolicyResolver(o.hosts ?? [], {
     interval: o.interval ?? DEFAULTS.interval,
     loopbackInterval: o.loopbackInterval ?? DEFAULTS.loopbackInterval,
     hiddenInterval: o.hiddenInterval ?? DEFAULTS.hiddenInterval,
+    maxConcurrent: o.maxConcurrent ?? DEFAULTS.maxConcurrent,
   });
 
   const context = (signal: AbortSignal): PollContext => {
@@ -165,6 +173,7 @@ export function createPoller(options?: PollerOptions): Poller {
     stats,
     events,
     context,
+    concurrencyFor: (origin) => resolvePolicy(new URL(origin)).maxConcurrent,
   });
 
   function poll<T>(
@@ -230,6 +239,8 @@ export function createPoller(options?: PollerOptions): Poller {
       delay: interval,
       failures: 0,
       running: null,
+      queued: false,
+      freshAt: Number.NEGATIVE_INFINITY,
       removed: false,
     };
     scheduler.add(entry as PollEntry);

@@ -38,10 +38,11 @@ export function parseHttpDate(value: string, nowMs: number = Date.now()): number
   m = RFC_850.exec(value);
   if (m) {
     const [, day = '', month = '', yy = '', hh = '', mm = '', ss = ''] = m;
-    // RFC 9110: a two-digit year more than 50 years ahead belongs to the previous century.
+    // RFC 9110: a two-digit year is the nearest one no more than 50 years ahead.
     const thisYear = new Date(nowMs).getUTCFullYear();
     let year = Math.floor(thisYear / 100) * 100 + +yy;
     if (year > thisYear + 50) year -= 100;
+    else if (year <= thisYear - 50) year += 100;
     return toEpoch(year, month, +day, +hh, +mm, +ss);
   }
   return null;

@@ -22,7 +22,14 @@ export function documentVisibility(): VisibilitySource {
     subscribe(onChange) {
       const d = doc();
       if (d === undefined || typeof d.addEventListener !== 'function') return () => {};
-      const changed = () => onChange(isVisible());
+      let last = isVisible();
+      // freeze/resume of a page that stays hidden is no change: report transitions only.
+      const changed = () => {
+        const visible = isVisible();
+        if (visible === last) return;
+        last = visible;
+        onChange(visible);
+      };
       const onFreeze = () => {
         frozen = true;
         changed();

@@ -38,6 +38,7 @@ export const hostPolicySchema = z.strictObject({
   match: hostPattern,
   interval: z.optional(positiveMs),
   hiddenInterval: z.optional(hiddenInterval),
+  maxConcurrent: z.optional(count),
 });
 
 export const pollerOptionsSchema = z.strictObject({
@@ -71,6 +72,7 @@ export const pollerOptionsSchema = z.strictObject({
       capMs: z.optional(positiveMs),
     }),
   ),
+  maxConcurrent: z.optional(count),
   maxTrackedOrigins: z.optional(count),
   fetch: z.optional(fn('a fetch function')),
   clock: z.optional(

@@ -65,7 +65,7 @@ function parseOrigin(source: string): HostPattern | null {
   if (url.username !== '' || url.password !== '' || url.search !== '' || url.hash !== '') {
     return null;
   }
-  if (url.pathname !== '/' || source.includes('*')) return null;
+  if (url.pathname !== '/' || /[*?#]/.test(source)) return null;
   const rest = source.slice(source.indexOf('://') + 3).replace(/\/$/, '');
   if (rest.includes('/') || rest.includes('@')) return null;
   const hostname = normalizeHostname(url.host.replace(/:\d+$/, ''));

@@ -9,12 +9,15 @@ export interface HostPolicy {
   interval?: number;
   /** Interval while the tab is hidden, or `false` to send nothing while hidden. */
   hiddenInterval?: number | false;
+  /** Poll runs in flight at once per matching origin. */
+  maxConcurrent?: number;
 }
 
 /** What a request URL's policy resolves to. */
 export interface ResolvedPolicy {
   interval: number;
   hiddenInterval: number | false;
+  maxConcurrent: number;
   /** The `match` of the policy that applied, or `null` for the built-in defaults. */
   match: string | null;
 }
@@ -28,6 +31,7 @@ export interface PolicyFallbacks {
   interval: number;
   loopbackInterval: number;
   hiddenInterval: number | false;
+  maxConcurrent: number;
 }
 
 /** Builds a resolver; the most specific matching policy wins, ties go to the first declared. */
@@ -53,6 +57,7 @@ export function createPolicyResolver(
     return {
       interval: hit?.policy.interval ?? builtIn,
       hiddenInterval: hit?.policy.hiddenInterval ?? fallbacks.hiddenInterval,
+      maxConcurrent: hit?.policy.maxConcurrent ?? fallbacks.maxConcurrent,
       match: hit?.policy.match ?? null,
     };
   };

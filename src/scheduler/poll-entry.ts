@@ -28,13 +28,18 @@ export interface PollEntry<T = unknown> {
   delay: number;
   /** Consecutive failed runs. */
   failures: number;
-  /** The run under way, if any. */
+  /** The run under way, if any; it holds one of its origin lane's slots. */
   running: AbortController | null;
+  /** Waiting in its origin lane for a free slot. */
+  queued: boolean;
+  /** When the poll last delivered data; lanes serve the stalest first. */
+  freshAt: number;
   removed: boolean;
 }
 
 /** When the entry is next due, given the page's visibility; Infinity while parked. */
 export function dueAt(entry: PollEntry, visible: boolean): number {
+  if (entry.queued) return Number.POSITIVE_INFINITY; // its lane will start it
   if (visible) return entry.anchor + entry.delay;
   if (entry.hiddenInterval === false) return Number.POSITIVE_INFINITY;
   return entry.anchor + Math.max(entry.hiddenInterval, entry.delay);

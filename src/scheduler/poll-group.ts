@@ -5,8 +5,8 @@ import type { PollEntry } from './poll-entry.js';
 export class PollGroup {
   readonly entries = new Set<PollEntry>();
   timer: TimerHandle | null = null;
-  /** When the armed timer fires (epoch ms); meaningful only while `timer` is set. */
-  timerAt = 0;
+  /** The due time the armed timer serves, before its random lateness; set with `timer`. */
+  targetAt = 0;
 
   constructor(
     readonly key: string,

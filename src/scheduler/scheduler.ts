@@ -6,6 +6,7 @@ import type { EventBus } from '../events.js';
 import type { PollerStats, SkipReason } from '../stats.js';
 import type { OriginGate } from '../transport/origin-gate.js';
 import { type BackoffSettings, fullJitterBackoff } from './backoff.js';
+import { OriginLane } from './origin-lane.js';
 import { dueAt, type PollContext, type PollEntry } from './poll-entry.js';
 import { PollGroup } from './poll-group.js';
 
@@ -21,29 +22,41 @@ export interface SchedulerDeps {
   stats: PollerStats;
   events: EventBus;
   context: (signal: AbortSignal) => PollContext;
+  /** Most runs in flight at once for one origin. */
+  concurrencyFor: (origin: string) => number;
 }
 
 /**
  * Owns every poll of a poller. Polls are grouped by (origin, interval), one timer per group.
+ * Due polls queue in their origin's lane, which starts at most N at once, stalest first.
  * Due times come from the clock; visibility, online state and cooldowns are read when a tick
- * fires, not when it was armed.
+ * fires and again before each run starts.
  */
 export class Scheduler {
   readonly #groups = new Map<string, PollGroup>();
+  readonly #lanes = new Map<string, OriginLane>();
   readonly #groupOf = new WeakMap<PollEntry, PollGroup>();
   #paused = false;
   #disposed = false;
+  #visible = true;
   #detachEnvironment: (() => void) | null = null;
 
   constructor(private readonly deps: SchedulerDeps) {}
 
   add(entry: PollEntry): void {
-    const key = `${entry.origin} ${entry.interval}`;
+    const { origin, interval } = entry;
+    const key = `${origin} ${interval}`;
     let group = this.#groups.get(key);
     if (group === undefined) {
-      group = new PollGroup(key, entry.origin, entry.interval, entry.interval * this.deps.jitter);
+      group = new PollGroup(key, origin, interval, interval * this.deps.jitter);
       this.#groups.set(key, group);
     }
+    let lane = this.#lanes.get(origin);
+    if (lane === undefined) {
+      lane = new OriginLane(origin, this.deps.concurrencyFor(origin));
+      this.#lanes.set(origin, lane);
+    }
+    lane.members++;
     group.entries.add(entry);
     this.#groupOf.set(entry, group);
     this.#attachEnvironment();
@@ -52,15 +65,22 @@ export class Scheduler {
 
   remove(entry: PollEntry): void {
     if (entry.removed) return;
-    entry.removed = true;
-    entry.running?.abort();
-    entry.running = null;
+    entry.removed = true; // a queued entry is dropped when its lane reaches it
+    const lane = this.#lanes.get(entry.origin);
+    this.#abort(entry, lane);
     const group = this.#groupOf.get(entry);
-    if (group === undefined) return;
-    group.entries.delete(entry);
-    if (group.entries.size === 0) {
-      this.#clearTimer(group);
-      this.#groups.delete(group.key);
+    if (group !== undefined) {
+      group.entries.delete(entry);
+      if (group.entries.size === 0) {
+        this.#clearTimer(group);
+        this.#groups.delete(group.key);
+      }
+    }
+    if (lane !== undefined && --lane.members === 0) {
+      lane.drain();
+      this.#lanes.delete(lane.origin);
+    } else if (lane !== undefined) {
+      this.#pump(lane);
     }
     if (this.#groups.size === 0) this.#detach();
   }
@@ -76,6 +96,7 @@ export class Scheduler {
   pause(): void {
     this.#paused = true;
     for (const group of this.#groups.values()) this.#clearTimer(group);
+    for (const lane of this.#lanes.values()) this.#pump(lane);
   }
 
   resume(): void {
@@ -95,30 +116,36 @@ export class Scheduler {
     return count;
   }
 
-  get size(): number {
-    let count = 0;
-    for (const group of this.#groups.values()) count += group.entries.size;
-    return count;
-  }
-
   dispose(): void {
     this.#disposed = true;
     for (const group of this.#groups.values()) {
       this.#clearTimer(group);
       for (const entry of group.entries) {
         entry.removed = true;
-        entry.running?.abort();
-        entry.running = null;
+        this.#abort(entry, undefined);
       }
     }
+    for (const lane of this.#lanes.values()) lane.drain();
     this.#groups.clear();
+    this.#lanes.clear();
     this.#detach();
+  }
+
+  #abort(entry: PollEntry, lane: OriginLane | undefined): void {
+    if (entry.running === null) return;
+    entry.running.abort();
+    entry.running = null;
+    // Free the slot now: a task that ignores its signal must not hold its origin hostage.
+    if (lane !== undefined) lane.running--;
   }
 
   #attachEnvironment(): void {
     if (this.#detachEnvironment !== null) return;
     const { visibility, online, events } = this.deps;
+    this.#visible = visibility.isVisible();
     const stopVisibility = visibility.subscribe((visible) => {
+      if (visible === this.#visible) return; // freeze/resume of a hidden page changes nothing
+      this.#visible = visible;
       events.emit('visibility', { visible });
       // Becoming visible: whatever is overdue runs at once, the rest keeps its schedule.
       if (visible) this.#armAll();
@@ -142,11 +169,11 @@ export class Scheduler {
     for (const group of this.#groups.values()) this.#arm(group);
   }
 
-  /** Re-arms only when `entry` is due before the group's timer: O(1) for most adds. */
+  /** Re-arms only when `entry` is due before the group's timer: O(1) for most adds and settles. */
   #armIfEarlier(group: PollGroup, entry: PollEntry): void {
     if (group.timer !== null) {
       const due = Math.max(dueAt(entry, this.deps.visibility.isVisible()), this.deps.clock.now());
-      if (due >= group.timerAt) return;
+      if (due >= group.targetAt) return;
     }
     this.#arm(group);
   }
@@ -169,7 +196,7 @@ export class Scheduler {
     const at = Math.max(earliest, gate.blockedUntil(group.origin));
     // Overdue work runs at once; waiting work lands a little late at random (never early).
     const wait = at > now ? at - now + random() * group.slack : 0;
-    group.timerAt = now + wait;
+    group.targetAt = Math.max(at, now);
     group.timer = clock.setTimeout(() => this.#tick(group), wait);
   }
 
@@ -184,42 +211,82 @@ export class Scheduler {
     let hidden = 0;
     for (const entry of group.entries) {
       if (dueAt(entry, visible) <= horizon) due.push(entry);
-      else if (!visible && dueAt(entry, true) <= horizon) hidden++;
+      else if (!visible && !entry.queued && dueAt(entry, true) <= horizon) hidden++;
     }
-    this.#skip(group, 'hidden', hidden);
+    this.#skip(group.origin, 'hidden', hidden);
     if (!online.isOnline()) {
       // Parked: the `online` event re-arms.
-      this.#skip(group, 'offline', due.length);
+      this.#skip(group.origin, 'offline', due.length);
       return;
     }
     if (due.length > 0 && gate.blockedUntil(group.origin) > now) {
       // Skipped ticks are not queued: the polls stay due and run once when the cooldown ends.
-      this.#skip(group, 'cooldown', due.length);
-    } else {
-      let busy = 0;
+      this.#skip(group.origin, 'cooldown', due.length);
+    } else if (due.length > 0) {
+      const ready: PollEntry[] = [];
       for (const entry of due) {
-        if (entry.running !== null) {
-          busy++;
-          entry.anchor = now; // no overlap: the next chance is one period later
-        } else {
-          this.#start(entry, now);
-        }
+        if (entry.running === null) ready.push(entry);
+        else entry.anchor = now; // no overlap: the next chance is one period later
       }
-      this.#skip(group, 'in-flight', busy);
+      this.#skip(group.origin, 'in-flight', due.length - ready.length);
+      const lane = this.#lanes.get(group.origin);
+      if (lane !== undefined) {
+        lane.enqueue(ready);
+        this.#pump(lane);
+      }
     }
     this.#arm(group);
   }
 
-  #skip(group: PollGroup, reason: SkipReason, count: number): void {
-    if (count === 0) return;
-    this.deps.stats.skipped[reason] += count;
-    this.deps.events.emit('skip', { origin: group.origin, reason, count });
+  /** Why nothing may start for `origin` right now, or null. */
+  #closed(origin: string): SkipReason | null {
+    if (this.#paused) return 'paused';
+    if (!this.deps.online.isOnline()) return 'offline';
+    if (this.deps.gate.blockedUntil(origin) > this.deps.clock.now()) return 'cooldown';
+    return null;
   }
 
-  #start(entry: PollEntry, now: number): void {
+  /** Starts queued polls while slots are free, re-checking the gates before each start. */
+  #pump(lane: OriginLane): void {
+    if (this.#disposed) return;
+    const parked = new Set<PollGroup>();
+    while (lane.running < lane.limit && lane.waiting > 0) {
+      const reason = this.#closed(lane.origin);
+      if (reason !== null) {
+        const drained = lane.drain().filter((entry) => !entry.removed);
+        this.#skip(lane.origin, reason, drained.length);
+        for (const entry of drained) this.#addGroupOf(parked, entry);
+        break;
+      }
+      const entry = lane.next();
+      if (entry === undefined || entry.removed) continue;
+      if (!this.deps.visibility.isVisible() && entry.hiddenInterval === false) {
+        // The tab hid while it waited: it stays due and runs when the tab returns.
+        this.#skip(lane.origin, 'hidden', 1);
+        this.#addGroupOf(parked, entry);
+        continue;
+      }
+      this.#start(entry, lane);
+    }
+    for (const group of parked) this.#arm(group);
+  }
+
+  #addGroupOf(groups: Set<PollGroup>, entry: PollEntry): void {
+    const group = this.#groupOf.get(entry);
+    if (group !== undefined) groups.add(group);
+  }
+
+  #skip(origin: string, reason: SkipReason, count: number): void {
+    if (count === 0) return;
+    this.deps.stats.skipped[reason] += count;
+    this.deps.events.emit('skip', { origin, reason, count });
+  }
+
+  #start(entry: PollEntry, lane: OriginLane): void {
     const controller = new AbortController();
     entry.running = controller;
-    entry.anchor = now;
+    entry.anchor = this.deps.clock.now();
+    lane.running++;
     this.deps.stats.runs++;
     let result: Promise<unknown>;
     try {
@@ -234,26 +301,34 @@ export class Scheduler {
   }
 
   #settle(entry: PollEntry, controller: AbortController, ok: boolean, value: unknown): void {
-    if (entry.running === controller) entry.running = null;
-    if (entry.removed || this.#disposed) return; // unsubscribed mid-flight: deliver nothing
-    const { stats, backoff, random } = this.deps;
+    if (entry.running !== controller) return; // aborted by unsubscribe/dispose: slot already freed
+    entry.running = null;
+    const lane = this.#lanes.get(entry.origin);
+    if (lane !== undefined) lane.running--;
+    const { stats, backoff, random, gate, clock } = this.deps;
     if (ok) {
       entry.failures = 0;
       entry.delay = entry.interval;
+      entry.freshAt = clock.now();
       stats.succeeded++;
       this.#deliver(entry, 'data', value);
     } else if (isCooldownError(value)) {
-      // The origin cooled down mid-run; the cooldown, not backoff, decides when to retry.
+      // Refused before the network: the cooldown, not backoff, decides when to retry.
       entry.delay = entry.interval;
       stats.skipped.cooldown++;
     } else {
-      entry.failures++;
-      entry.delay = Math.max(entry.interval, fullJitterBackoff(backoff, entry.failures, random));
+      // A failure while the origin cools down (its 429/503) waits for the cooldown, not backoff.
+      const cooling = gate.blockedUntil(entry.origin) > clock.now();
+      if (!cooling) entry.failures++;
+      entry.delay = cooling
+        ? entry.interval
+        : Math.max(entry.interval, fullJitterBackoff(backoff, entry.failures, random));
       stats.errors++;
       this.#deliver(entry, 'error', value);
     }
     const group = this.#groupOf.get(entry);
     if (group !== undefined) this.#armIfEarlier(group, entry);
+    if (lane !== undefined) this.#pump(lane);
   }
 
   #deliver(entry: PollEntry, kind: 'data' | 'error', value: unknown): void {

@@ -44,7 +44,8 @@ export function createPoliteFetch(
     deps.gate.sending(origin, href, method);
     let pending: Promise<Response>;
     try {
-      pending = transport()(input, { ...init, signal });
+      // A relative string goes out resolved, so it reaches the origin the gate checked.
+      pending = transport()(typeof input === 'string' ? href : input, { ...init, signal });
     } catch (error) {
       pending = Promise.reject(error);
     }
