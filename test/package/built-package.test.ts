@@ -1,5 +1,15 @@
 import { execFile, execFileSync } from 'node:child_process';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import {
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
@@ -36,7 +46,8 @@ function ensureBuilt(): void {
   );
   const built = Math.min(mtime(dist('index.js')), mtime(dist('index.cjs')));
   if (built >= sources) return;
-  execFileSync('npx', ['tsup'], { cwd: root, timeout: 120_000, stdio: 'pipe' });
+  // The build script, not bare tsup: it also fixes the ky type import of dist/index.d.cts.
+  execFileSync('npm', ['run', 'build', '--silent'], { cwd: root, timeout: 120_000, stdio: 'pipe' });
 }
 
 /**
@@ -180,4 +191,70 @@ describe('the built package in plain Node (no DOM)', () => {
     // References that do exist are lazy lookups on globalThis inside functions.
     expect(code).toMatch(/globalThis\.document/);
   });
+});
+
+describe('type declarations for consumers', () => {
+  beforeAll(ensureBuilt, 150_000);
+
+  /** Type-checks a consumer project with its own tsconfig against the built package. */
+  async function typecheckConsumer(
+    type: 'commonjs' | 'module',
+    module: string,
+    resolution: string,
+  ) {
+    const dir = mkdtempSync(path.join(tmpdir(), 'pollwise-consumer-'));
+    try {
+      mkdirSync(path.join(dir, 'node_modules'));
+      symlinkSync(root, path.join(dir, 'node_modules', 'pollwise'), 'dir');
+      symlinkSync(
+        path.join(root, 'node_modules', 'ky'),
+        path.join(dir, 'node_modules', 'ky'),
+        'dir',
+      );
+      writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ name: 'consumer', type }));
+      writeFileSync(
+        path.join(dir, 'tsconfig.json'),
+        JSON.stringify({
+          compilerOptions: {
+            module,
+            moduleResolution: resolution,
+            strict: true,
+            skipLibCheck: false,
+            noEmit: true,
+            types: [],
+          },
+          files: ['index.ts'],
+        }),
+      );
+      writeFileSync(
+        path.join(dir, 'index.ts'),
+        [
+          "import { createPoller, CooldownError, type PollerOptions } from 'pollwise';",
+          'const options: PollerOptions = { interval: 1000 };',
+          'const poller = createPoller(options);',
+          "const pending: Promise<unknown> = poller.http.get('https://a.test/x').json();",
+          "poller.poll(async ({ http }) => http.get('https://a.test/y').json<{ n: number }>(), { url: 'https://a.test' });",
+          'export const isCooldown = (e: unknown) => e instanceof CooldownError;',
+          'void pending;',
+        ].join('\n'),
+      );
+      const tsc = path.join(root, 'node_modules', 'typescript', 'bin', 'tsc');
+      return await run(process.execPath, [tsc, '-p', dir], { timeout: 60_000 }).then(
+        () => '',
+        (error: { stdout?: string }) => error.stdout ?? String(error),
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+
+  // ky is ESM-only: a .d.cts importing it plainly fails with TS1479 under module node16.
+  it('a CommonJS TypeScript consumer (module node16, skipLibCheck false) type-checks', async () => {
+    expect(await typecheckConsumer('commonjs', 'node16', 'node16')).toBe('');
+  }, 60_000);
+
+  it('an ESM consumer (nodenext) and a bundler consumer type-check', async () => {
+    expect(await typecheckConsumer('module', 'nodenext', 'nodenext')).toBe('');
+    expect(await typecheckConsumer('module', 'esnext', 'bundler')).toBe('');
+  }, 90_000);
 });
