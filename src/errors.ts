@@ -62,7 +62,10 @@ export function describeValue(value: unknown): string {
   if (typeof value === 'number') return String(value); // NaN and Infinity, not "null"
   if (typeof value === 'symbol') return value.toString();
   try {
-    const json = JSON.stringify(value);
+    // Functions and bigints inside objects would vanish or throw in plain JSON.
+    const json = JSON.stringify(value, (_key, v: unknown) =>
+      typeof v === 'function' ? '[function]' : typeof v === 'bigint' ? `${v}n` : v,
+    );
     if (json === undefined) return String(value);
     return json.length > 80 ? `${json.slice(0, 77)}...` : json;
   } catch {

@@ -104,6 +104,9 @@ describe('a 429 with Retry-After pauses the whole origin', () => {
 
     await advance(6999); // t = 8999
     expect(net.count(A)).toBe(3);
+    // The group timer waits for the cooldown's end: at most the one tick armed before the 429
+    // arrived is skipped; no tick-per-millisecond busy loop while cooling.
+    expect(poller.stats().skipped.cooldown).toBeLessThanOrEqual(1);
     await expectRefused(poller, net, 1);
 
     await advance(1); // t = 9000: one poll, not the 7 skipped ones in a burst
@@ -240,6 +243,7 @@ describe('cooldown length', () => {
       0, 10_000, 30_000, 70_000, 150_000, 310_000, 630_000, 1_230_000, 1_830_000, 1_831_000,
     ]);
     expect(poller.cooldownUntil(A)).toBe(T0 + 1_841_000);
+    expect(poller.stats().skipped.cooldown).toBeLessThanOrEqual(cooldowns.length);
   });
 
   it('a 503 with Retry-After also cools the origin', async () => {

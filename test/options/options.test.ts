@@ -98,6 +98,8 @@ describe('createPoller: one InvalidOptionsError listing every problem', () => {
     ['online', { online: { isOnline: true, subscribe: () => {} } }, undefined],
     ['random', { random: 0.5 }, 0.5],
     ['timeout', { timeout: true }, true],
+    ['maxConcurrent', { maxConcurrent: 0 }, 0],
+    ['hosts[0].maxConcurrent', { hosts: [{ match: 'a.com', maxConcurrent: 1.5 }] }, 1.5],
   ] as const;
 
   it('each option is checked: one issue naming its path and value', () => {
@@ -170,7 +172,7 @@ describe('createPoller: one InvalidOptionsError listing every problem', () => {
           { match: 'api.example.com:8443' },
           { match: '*.hf.space', hiddenInterval: false },
           { match: 'https://api.example.com' },
-          { match: '[::1]:3000' },
+          { match: '[::1]:3000', maxConcurrent: 1 },
         ],
         jitter: 0,
         timeout: false,
@@ -178,6 +180,7 @@ describe('createPoller: one InvalidOptionsError listing every problem', () => {
         cooldown: { defaultMs: 0, maxMs: 0, jitter: 1 },
         backoff: { baseMs: 1, capMs: 1 },
         maxTrackedOrigins: 1,
+        maxConcurrent: 6,
         fetch: async () => new Response(null),
         clock: { now: () => 0, setTimeout: () => 0, clearTimeout: () => {} },
         visibility: false,
@@ -341,5 +344,13 @@ describe('properties', () => {
       ),
       { numRuns: 1000 },
     );
+  });
+});
+
+describe('the value shown in an option error', () => {
+  it('shows the members of an object, functions included, instead of "{}"', () => {
+    const error = invalid(() => createPoller({ clock: { now: () => 0 } } as never));
+    expect(error.message).toContain('clock: must be a clock');
+    expect(error.message).toContain('got {"now":"[function]"}');
   });
 });

@@ -4,7 +4,12 @@ import { createPolicyResolver } from '../../src/policy/host-policies.js';
 import { isLoopbackHostname } from '../../src/policy/loopback.js';
 import { recordingFetch } from '../support/fake-environment.js';
 
-const FALLBACKS = { interval: 2000, loopbackInterval: 1000, hiddenInterval: false as const };
+const FALLBACKS = {
+  interval: 2000,
+  loopbackInterval: 1000,
+  hiddenInterval: false as const,
+  maxConcurrent: 6,
+};
 const resolve = (policies: HostPolicy[], url: string) =>
   createPolicyResolver(policies, FALLBACKS)(new URL(url));
 
@@ -30,7 +35,12 @@ describe('most specific policy wins', () => {
   it('origin > host:port > host > longer wildcard > shorter wildcard, in any declared order', () => {
     for (const order of [policies, [...policies].reverse()]) {
       for (const [url, interval, match] of cases) {
-        expect(resolve(order, url), url).toEqual({ interval, hiddenInterval: false, match });
+        expect(resolve(order, url), url).toEqual({
+          interval,
+          hiddenInterval: false,
+          maxConcurrent: 6,
+          match,
+        });
       }
     }
   });
@@ -58,11 +68,20 @@ describe('most specific policy wins', () => {
   it('a policy without interval keeps the built-in interval but sets hiddenInterval', () => {
     expect(
       resolve([{ match: 'localhost', hiddenInterval: 30_000 }], 'http://localhost:5173/'),
-    ).toEqual({ interval: 1000, hiddenInterval: 30_000, match: 'localhost' });
+    ).toEqual({
+      interval: 1000,
+      hiddenInterval: 30_000,
+      maxConcurrent: 6,
+      match: 'localhost',
+    });
     expect(
-      resolve([{ match: '*.hf.space', hiddenInterval: 60_000 }], 'https://x.hf.space/'),
+      resolve(
+        [{ match: '*.hf.space', hiddenInterval: 60_000, maxConcurrent: 2 }],
+        'https://x.hf.space/',
+      ),
     ).toEqual({
       interval: 2000,
+      maxConcurrent: 2,
       hiddenInterval: 60_000,
       match: '*.hf.space',
     });
