@@ -54,7 +54,7 @@ export const pollerOptionsSchema = z.strictObject({
   ),
   baseUrl: z.optional(
     z.string({ error: 'must be a string' }).check(
-      z.refine((s) => URL.canParse?.(s) ?? isAbsoluteUrl(s), {
+      z.refine((s) => URL.canParse(s), {
         error: 'must be an absolute URL',
       }),
     ),
@@ -103,12 +103,3 @@ export const pollOptionsSchema = z.strictObject({
   onData: z.optional(fn('a function')),
   onError: z.optional(fn('a function')),
 });
-
-function isAbsoluteUrl(s: string): boolean {
-  try {
-    new URL(s);
-    return true;
-  } catch {
-    return false;
-  }
-}

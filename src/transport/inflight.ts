@@ -22,19 +22,9 @@ export class InflightRequests {
   }
 }
 
-/** One signal that aborts when any of `signals` does. */
+/** One signal that aborts when any of `signals` does (ky 2 needs AbortSignal.any too). */
 export function anySignal(signals: readonly (AbortSignal | null | undefined)[]): AbortSignal {
   const present = signals.filter((s): s is AbortSignal => s != null);
   const [only] = present;
-  if (present.length === 1 && only) return only;
-  if (typeof AbortSignal.any === 'function') return AbortSignal.any(present);
-  const controller = new AbortController();
-  for (const signal of present) {
-    if (signal.aborted) {
-      controller.abort(signal.reason);
-      break;
-    }
-    signal.addEventListener('abort', () => controller.abort(signal.reason), { once: true });
-  }
-  return controller.signal;
+  return present.length === 1 && only ? only : AbortSignal.any(present);
 }
