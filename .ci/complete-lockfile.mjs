@@ -11,7 +11,10 @@ const lock = JSON.parse(readFileSync(path, 'utf8'));
 const packages = lock.packages;
 
 function platformOf(name) {
-  const tail = name.split('/').pop().replace(/^cli-|^rollup-|^binding-/, '');
+  const tail = name
+    .split('/')
+    .pop()
+    .replace(/^cli-|^rollup-|^binding-/, '');
   const [os, cpu] = tail.split('-');
   const entry = { os: [os], cpu: [cpu] };
   if (tail.includes('musl')) entry.libc = ['musl'];

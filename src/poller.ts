@@ -131,6 +131,7 @@ export function createPoller(options?: PollerOptions): Poller {
   const gate = new OriginGate(clock, cooldowns, stats, events);
   const inflight = new InflightRequests();
   let disposed = false;
+  let subscriptions = 0;
   const isDisposed = () => disposed;
   const wrapFetch = (fetch?: FetchFunction) =>
     createPoliteFetch(fetch ? () => fetch : transport, { gate, inflight, baseUrl, isDisposed });
@@ -241,6 +242,7 @@ export function createPoller(options?: PollerOptions): Poller {
       running: null,
       queued: false,
       freshAt: Number.NEGATIVE_INFINITY,
+      seq: ++subscriptions,
       removed: false,
     };
     scheduler.add(entry as PollEntry);

@@ -26,7 +26,7 @@ export class OriginLane {
     if (entries.length === 0) return;
     for (const entry of entries) entry.queued = true;
     const queue = this.#queue.slice(this.#head).concat(entries);
-    queue.sort((a, b) => a.freshAt - b.freshAt);
+    queue.sort((a, b) => a.freshAt - b.freshAt || a.seq - b.seq);
     this.#queue = queue;
     this.#head = 0;
   }

@@ -95,8 +95,8 @@ export class Scheduler {
 
   pause(): void {
     this.#paused = true;
+    // Queued polls are drained by the next settle, which finds the lane closed.
     for (const group of this.#groups.values()) this.#clearTimer(group);
-    for (const lane of this.#lanes.values()) this.#pump(lane);
   }
 
   resume(): void {
@@ -250,6 +250,7 @@ export class Scheduler {
   #pump(lane: OriginLane): void {
     if (this.#disposed) return;
     const parked = new Set<PollGroup>();
+    let hidden = 0;
     while (lane.running < lane.limit && lane.waiting > 0) {
       const reason = this.#closed(lane.origin);
       if (reason !== null) {
@@ -262,12 +263,13 @@ export class Scheduler {
       if (entry === undefined || entry.removed) continue;
       if (!this.deps.visibility.isVisible() && entry.hiddenInterval === false) {
         // The tab hid while it waited: it stays due and runs when the tab returns.
-        this.#skip(lane.origin, 'hidden', 1);
+        hidden++;
         this.#addGroupOf(parked, entry);
         continue;
       }
       this.#start(entry, lane);
     }
+    this.#skip(lane.origin, 'hidden', hidden);
     for (const group of parked) this.#arm(group);
   }
 

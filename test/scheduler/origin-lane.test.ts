@@ -145,7 +145,13 @@ describe('origin lane: concurrency cap', () => {
     const stats = poller.stats();
     expect(stats.runs).toBe(20);
     expect(stats.succeeded).toBe(20);
-    expect(stats.skipped).toEqual({ hidden: 0, offline: 0, paused: 0, cooldown: 0, 'in-flight': 0 });
+    expect(stats.skipped).toEqual({
+      hidden: 0,
+      offline: 0,
+      paused: 0,
+      cooldown: 0,
+      'in-flight': 0,
+    });
 
     // Nothing more until the polls are due again.
     await vi.advanceTimersByTimeAsync(LONG - 401);
@@ -480,9 +486,35 @@ describe('origin lane: failures while cooling down', () => {
     poller.dispose();
   });
 
+  it('a 429 after a real failure waits for the cooldown, not for the earlier backoff', async () => {
+    // 500, then 429 Retry-After: 1, then 200s.
+    const net = slowNetwork(
+      (_r, index) =>
+        index === 0
+          ? { status: 500 }
+          : index === 1
+            ? { status: 429, headers: { 'retry-after': '1' } }
+            : { status: 200 },
+      0,
+    );
+    const { poller } = start(net, {
+      random: () => 1,
+      cooldown: { jitter: 0 },
+      backoff: { baseMs: 3000, capMs: 60_000 },
+    });
+    const polls = pollMany(poller, A, 1, { interval: 500 });
+    await vi.advanceTimersByTimeAsync(5000);
+    // 500 at 0: backoff 3000. 429 at 3000: cooldown until 4000, and the run comes right then
+    // (re-using the 500's backoff would wait until 6000).
+    expect(net.times()).toEqual([0, 3000, 4000, 4500, 5000]);
+    expect(polls.errors.map((e) => e.at)).toEqual([0, 3000]);
+    poller.dispose();
+  });
+
   it('a 429 that arrives after a delay still waits only for its cooldown', async () => {
     const net = slowNetwork(
-      (_r, index) => (index === 0 ? { status: 429, headers: { 'retry-after': '3' } } : { status: 200 }),
+      (_r, index) =>
+        index === 0 ? { status: 429, headers: { 'retry-after': '3' } } : { status: 200 },
       100,
     );
     const { poller } = start(net, {
@@ -515,5 +547,32 @@ describe('origin lane: dispose', () => {
     expect(net.sent).toHaveLength(12);
     expect(polls.data).toHaveLength(0);
     expect(vi.getTimerCount()).toBe(0);
+  });
+});
+
+describe('origin lane: order and reporting', () => {
+  it('equally stale polls run in subscription order, across interval groups', async () => {
+    const net = slowNetwork();
+    const { poller } = start(net, { maxConcurrent: 1 });
+    const intervals = [2000, 1000, 2000, 1000];
+    intervals.forEach((interval, i) => {
+      poller.poll(({ fetch }) => fetch(`${A}/${i}`).then(() => i), { url: A, interval });
+    });
+    await vi.advanceTimersByTimeAsync(400);
+    expect(net.paths()).toEqual(['/0', '/1', '/2', '/3']);
+    poller.dispose();
+  });
+
+  it('polls drained because the tab hid are reported in one skip event', async () => {
+    const net = slowNetwork();
+    const { poller, visibility } = start(net);
+    const skips: { reason: string; count: number }[] = [];
+    poller.on('skip', ({ reason, count }) => skips.push({ reason, count }));
+    pollMany(poller, A, 20);
+    await vi.advanceTimersByTimeAsync(50);
+    visibility.set(false);
+    await vi.advanceTimersByTimeAsync(200);
+    expect(skips).toEqual([{ reason: 'hidden', count: 14 }]);
+    poller.dispose();
   });
 });
