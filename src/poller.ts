@@ -8,7 +8,7 @@ import {
   documentVisibility,
   type VisibilitySource,
 } from './environment/visibility.js';
-import { InvalidOptionsError } from './errors.js';
+import { InvalidOptionsError, PollerDisposedError } from './errors.js';
 import { createEventBus, type EventHandler, type PollerEvents } from './events.js';
 import { pollerOptionsSchema, pollOptionsSchema } from './options/options-schema.js';
 import { validateOptions } from './options/validate.js';
@@ -181,10 +181,7 @@ export function createPoller(options?: PollerOptions): Poller {
     taskOrUrl: PollTask<T> | string | URL,
     rawOptions?: PollOptions<T>,
   ): Subscription {
-    if (disposed)
-      throw new InvalidOptionsError([
-        { option: 'poller', value: 'disposed', message: 'cannot poll after dispose()' },
-      ]);
+    if (disposed) throw new PollerDisposedError();
     const isUrl = typeof taskOrUrl === 'string' || taskOrUrl instanceof URL;
     if (!isUrl && typeof taskOrUrl !== 'function') {
       throw new InvalidOptionsError([

@@ -41,7 +41,7 @@ describe('dispose()', () => {
     expect(online.listeners).toBe(0);
     poller.dispose(); // idempotent
     expect(() => poller.poll(({ fetch }) => fetch(URL_A), { url: URL_A })).toThrow(
-      InvalidOptionsError,
+      PollerDisposedError,
     );
   });
 
@@ -86,6 +86,7 @@ describe('dispose()', () => {
     expect(hanging.signals[0]?.aborted).toBe(true);
     await expect(wrapped('http://a.test/again')).rejects.toBeInstanceOf(PollerDisposedError);
     expect(hanging.signals).toHaveLength(1);
+    expect(() => poller.poll(() => 1, { url: 'http://a.test' })).toThrow(PollerDisposedError);
   });
 });
 

@@ -1,22 +1,21 @@
 import type { OnlineSource, VisibilitySource } from '../../src/index.js';
 
-/** A visibility source the test flips by hand; listeners fire synchronously, like the DOM. */
-export function manualVisibility(initial = true) {
-  let visible = initial;
-  const listeners = new Set<(visible: boolean) => void>();
-  const source: VisibilitySource = {
-    isVisible: () => visible,
-    subscribe(listener) {
-      listeners.add(listener);
-      return () => listeners.delete(listener);
-    },
-  };
+/** A boolean the test flips by hand, with listeners that fire synchronously, like the DOM. */
+function manualFlag(initial: boolean) {
+  let value = initial;
+  const listeners = new Set<(value: boolean) => void>();
   return {
-    source,
+    get: () => value,
+    subscribe(listener: (value: boolean) => void) {
+      listeners.add(listener);
+      return () => {
+        listeners.delete(listener);
+      };
+    },
     set(next: boolean) {
-      if (next === visible) return;
-      visible = next;
-      for (const listener of [...listeners]) listener(visible);
+      if (next === value) return;
+      value = next;
+      for (const listener of [...listeners]) listener(value);
     },
     get listeners() {
       return listeners.size;
@@ -24,28 +23,18 @@ export function manualVisibility(initial = true) {
   };
 }
 
-/** An online source the test flips by hand. */
+/** A visibility source the test flips with `set(visible)`. */
+export function manualVisibility(initial = true) {
+  const flag = manualFlag(initial);
+  const source: VisibilitySource = { isVisible: flag.get, subscribe: flag.subscribe };
+  return Object.assign(flag, { source });
+}
+
+/** An online source the test flips with `set(online)`. */
 export function manualOnline(initial = true) {
-  let online = initial;
-  const listeners = new Set<(online: boolean) => void>();
-  const source: OnlineSource = {
-    isOnline: () => online,
-    subscribe(listener) {
-      listeners.add(listener);
-      return () => listeners.delete(listener);
-    },
-  };
-  return {
-    source,
-    set(next: boolean) {
-      if (next === online) return;
-      online = next;
-      for (const listener of [...listeners]) listener(online);
-    },
-    get listeners() {
-      return listeners.size;
-    },
-  };
+  const flag = manualFlag(initial);
+  const source: OnlineSource = { isOnline: flag.get, subscribe: flag.subscribe };
+  return Object.assign(flag, { source });
 }
 
 export interface RecordedRequest {
