@@ -153,8 +153,11 @@ export function createPoller(options?: PollerOptions): Poller {
     let bound: KyInstance | undefined;
     return {
       signal,
-      fetch: (input, init) =>
-        politeFetch(input, { ...init, signal: anySignal([signal, init?.signal]) }),
+      fetch: (input, init) => {
+        // init.signal replaces a Request's own signal in fetch(), so keep both alive.
+        const own = init?.signal ?? (input instanceof Request ? input.signal : undefined);
+        return politeFetch(input, { ...init, signal: anySignal([signal, own]) });
+      },
       // ky instances cost an allocation; only tasks that use one pay for it.
       get http() {
         bound ??= http.extend({ signal });

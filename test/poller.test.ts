@@ -251,3 +251,25 @@ describe('poll(url) shorthand', () => {
     poller.dispose();
   });
 });
+
+describe('ctx.fetch signals', () => {
+  it("a Request's own signal still aborts it, and so does unsubscribe()", async () => {
+    const hanging = hangingFetch();
+    const { poller } = setup({ fetch: hanging.fetch });
+    const own = new AbortController();
+    const errors: unknown[] = [];
+    const sub = poller.poll(({ fetch }) => fetch(new Request(URL_A, { signal: own.signal })), {
+      url: URL_A,
+      interval: 60_000,
+      onError: (error) => errors.push(error),
+    });
+    await vi.advanceTimersByTimeAsync(0);
+    expect(hanging.signals).toHaveLength(1);
+    own.abort(new Error('caller gave up'));
+    await vi.advanceTimersByTimeAsync(0);
+    expect(hanging.signals[0]?.aborted).toBe(true);
+    expect(errors).toEqual([new Error('caller gave up')]);
+    sub.unsubscribe();
+    poller.dispose();
+  });
+});
