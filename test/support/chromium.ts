@@ -57,6 +57,8 @@ export async function launchRealChromium(
     ],
     {
       stdio: ['ignore', 'ignore', 'pipe'],
+      // Its own process group, so that kill() takes the zygote and renderers down with it.
+      detached: true,
       env: {
         ...process.env,
         XDG_CONFIG_HOME: path.join(tmp, 'config'),
@@ -75,7 +77,11 @@ export async function launchRealChromium(
     await exited;
     process.off('exit', killOnExit);
     // The profile is only scratch space: a leftover temp folder must not fail a test run.
-    rmSync(tmp, { recursive: true, force: true, maxRetries: 5, retryDelay: 50 });
+    try {
+      rmSync(tmp, { recursive: true, force: true, maxRetries: 20, retryDelay: 50 });
+    } catch (error) {
+      console.warn(`[chromium] could not remove ${tmp}: ${(error as Error).message}`);
+    }
   };
 
   try {
@@ -103,11 +109,17 @@ export async function launchRealChromium(
 }
 
 function kill(proc: ChildProcess) {
-  if (proc.exitCode !== null || proc.signalCode !== null) return;
+  // Even when the main process is gone its children may live on: always signal the group.
   try {
-    proc.kill('SIGKILL');
+    if (proc.pid !== undefined)
+      process.kill(-proc.pid, 'SIGKILL'); // the whole group
+    else proc.kill('SIGKILL');
   } catch {
-    // Already gone.
+    try {
+      proc.kill('SIGKILL');
+    } catch {
+      // Already gone.
+    }
   }
 }
 
