@@ -32,6 +32,22 @@ export const DEFAULTS = {
    * browsers' HTTP/1.1 connection limit per host.
    */
   maxConcurrent: 6,
+  resource: {
+    /** fetch() calls collect this long before one request goes out (ms); 0: the same macrotask. */
+    window: 0,
+    /** Keys per batch request (seed 000: 64 runs per get_logs_batch call). */
+    maxSize: 64,
+    /** Longest GET batch URL before a batch is split (tRPC uses the same 2048 bytes). */
+    maxUrlLength: 2048,
+    /** Per-item requests in flight at once when the batch endpoint is missing. */
+    concurrency: 6,
+    /** A missing batch endpoint (404/405/501) is remembered this long, then probed once (ms). */
+    reprobeAfter: 600_000,
+    /** Items kept per resource; least recently used unsubscribed items go first. */
+    maxItems: 1000,
+    /** Unsubscribed items are dropped after this grace period (ms). */
+    gcTime: 300_000,
+  },
   /** Origins the cooldown registry remembers at once; idle entries are evicted first. */
   maxTrackedOrigins: 256,
 } as const;

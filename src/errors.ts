@@ -72,3 +72,48 @@ export function describeValue(value: unknown): string {
     return Object.prototype.toString.call(value);
   }
 }
+
+/** A batch response did not list a key that was asked for. */
+export class MissingItemError extends PollwiseError {
+  override name = 'MissingItemError';
+  readonly code = 'missing-item';
+  constructor(readonly key: unknown) {
+    super(`pollwise: the batch response has no entry for key ${describeValue(key)}`);
+  }
+}
+
+/** One issue of a Standard Schema validation. */
+export interface SchemaIssue {
+  readonly message: string;
+  readonly path?: ReadonlyArray<PropertyKey | { readonly key: PropertyKey }> | undefined;
+}
+
+/** An item's data failed its schema; `issues` says why. */
+export class ValidationError extends PollwiseError {
+  override name = 'ValidationError';
+  readonly code = 'validation';
+  constructor(
+    readonly key: unknown,
+    readonly issues: readonly SchemaIssue[],
+  ) {
+    super(
+      `pollwise: item ${describeValue(key)} failed validation: ${issues
+        .slice(0, 3)
+        .map((i) => i.message)
+        .join('; ')}`,
+    );
+  }
+}
+
+/** A response could not be read as the resource expects (invalid JSON, wrong shape). */
+export class UnexpectedResponseError extends PollwiseError {
+  override name = 'UnexpectedResponseError';
+  readonly code = 'unexpected-response';
+  constructor(
+    readonly url: string,
+    readonly status: number,
+    reason: string,
+  ) {
+    super(`pollwise: unexpected response from ${url} (status ${status}): ${reason}`);
+  }
+}

@@ -16,6 +16,10 @@ export type PollerEvents = {
   error: { key: string | undefined; origin: string; error: unknown; source: 'poll' | 'callback' };
   /** A tick skipped `count` due polls of one origin. */
   skip: { origin: string; reason: SkipReason; count: number };
+  /** A resource's batch request was answered (`status`), or failed before any answer (no event). */
+  batch: { url: string; keys: number; status: number };
+  /** A resource's batch endpoint is missing: its keys are read per item until `until`. */
+  fallback: { origin: string; until: number; keys: number };
   visibility: { visible: boolean };
   online: { online: boolean };
 };

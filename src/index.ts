@@ -1,3 +1,11 @@
+export type { ItemSnapshot, ItemStatus } from './batching/item-store.js';
+export type {
+  BatchEndpoint,
+  Resource,
+  ResourceOptions,
+  ResourceSubscription,
+} from './batching/resource.js';
+export type { InferOutput, StandardSchemaV1 } from './batching/standard-schema.js';
 export type { CooldownStart } from './cooldown/cooldown-registry.js';
 export { parseRetryAfter } from './cooldown/retry-after.js';
 export { DEFAULTS } from './defaults.js';
@@ -10,9 +18,13 @@ export {
   CooldownError,
   InvalidOptionsError,
   isCooldownError,
+  MissingItemError,
   type OptionIssue,
   PollerDisposedError,
   PollwiseError,
+  type SchemaIssue,
+  UnexpectedResponseError,
+  ValidationError,
 } from './errors.js';
 export type { EventHandler, PollerEvents } from './events.js';
 export type { HostPolicy, ResolvedPolicy } from './policy/host-policies.js';

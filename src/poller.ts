@@ -1,4 +1,5 @@
 import ky, { type KyInstance } from 'ky';
+import { createResource, type Resource, type ResourceOptions } from './batching/resource.js';
 import { CooldownRegistry } from './cooldown/cooldown-registry.js';
 import { DEFAULTS } from './defaults.js';
 import { type Clock, systemClock } from './environment/clock.js';
@@ -10,7 +11,11 @@ import {
 } from './environment/visibility.js';
 import { InvalidOptionsError, PollerDisposedError } from './errors.js';
 import { createEventBus, type EventHandler, type PollerEvents } from './events.js';
-import { pollerOptionsSchema, pollOptionsSchema } from './options/options-schema.js';
+import {
+  pollerOptionsSchema,
+  pollOptionsSchema,
+  resourceOptionsSchema,
+} from './options/options-schema.js';
 import { validateOptions } from './options/validate.js';
 import { createPolicyResolver, type HostPolicy } from './policy/host-policies.js';
 import type { PollContext, PollEntry, PollTask } from './scheduler/poll-entry.js';
@@ -89,6 +94,11 @@ export interface Poller {
     url: string | URL,
     options?: Omit<PollOptions<T>, 'url' | 'origin'>,
   ): Subscription;
+  /**
+   * A polled resource of many keys: due keys are coalesced into batch requests (falling back to
+   * per-item requests where the batch endpoint is missing), validated, and cached per key.
+   */
+  resource<K, T = unknown>(options: ResourceOptions<K, T>): Resource<K, T>;
   /** A drop-in `fetch` that obeys and feeds this poller's cooldowns. Default: the configured fetch. */
   wrapFetch(fetch?: FetchFunction): FetchFunction;
   /** A ky instance that goes through the polite fetch: timeout as configured, no retry. */
@@ -224,20 +234,42 @@ export function createPoller(options?: PollerOptions): Poller {
       ]);
     }
     const policy = resolvePolicy(url);
-    const interval = opts.interval ?? policy.interval;
     const task: PollTask<T> = isUrl
       ? ({ http: client }) => client.get(url).json<T>()
       : (taskOrUrl as PollTask<T>);
-    const entry: PollEntry<T> = {
+    return schedule({
       key: opts.key,
       origin: url.origin,
-      interval,
+      interval: opts.interval ?? policy.interval,
       hiddenInterval: opts.hiddenInterval ?? policy.hiddenInterval,
+      immediate: opts.immediate !== false,
       task,
       onData: opts.onData as ((data: T) => void) | undefined,
       onError: opts.onError,
-      anchor: opts.immediate === false ? clock.now() : Number.NEGATIVE_INFINITY,
-      delay: interval,
+    });
+  }
+
+  /** Adds one entry to the scheduler: the single path for polls and resource sweeps. */
+  function schedule<T>(spec: {
+    key?: string | undefined;
+    origin: string;
+    interval: number;
+    hiddenInterval: number | false;
+    immediate: boolean;
+    task: PollTask<T>;
+    onData?: ((data: T) => void) | undefined;
+    onError?: ((error: unknown) => void) | undefined;
+  }): Subscription {
+    const entry: PollEntry<T> = {
+      key: spec.key,
+      origin: spec.origin,
+      interval: spec.interval,
+      hiddenInterval: spec.hiddenInterval,
+      task: spec.task,
+      onData: spec.onData,
+      onError: spec.onError,
+      anchor: spec.immediate ? Number.NEGATIVE_INFINITY : clock.now(),
+      delay: spec.interval,
       failures: 0,
       running: null,
       queued: false,
@@ -252,8 +284,45 @@ export function createPoller(options?: PollerOptions): Poller {
     };
   }
 
+  const disposers: (() => void)[] = [];
+
+  function resource<K, T>(rawOptions: ResourceOptions<K, T>): Resource<K, T> {
+    if (disposed) throw new PollerDisposedError();
+    const options = validateOptions(
+      resourceOptionsSchema,
+      rawOptions,
+      'resource',
+    ) as ResourceOptions<K, T>;
+    const d = DEFAULTS.resource;
+    return createResource(
+      {
+        clock,
+        http,
+        stats,
+        events,
+        jitter: o.jitter ?? DEFAULTS.jitter,
+        baseUrl,
+        resolveInterval: resolvePolicy,
+        schedule: (spec) => schedule({ ...spec, immediate: false }),
+        canSend: (origin, background) => scheduler.canSend(origin, background),
+        onDispose: (dispose) => disposers.push(dispose),
+      },
+      options,
+      {
+        window: options.window ?? d.window,
+        concurrency: options.concurrency ?? d.concurrency,
+        reprobeAfter: options.reprobeAfter ?? d.reprobeAfter,
+        maxItems: options.maxItems ?? d.maxItems,
+        gcTime: options.gcTime ?? d.gcTime,
+        maxSize: options.batch?.maxSize ?? d.maxSize,
+        maxUrlLength: options.batch?.maxUrlLength ?? d.maxUrlLength,
+      },
+    );
+  }
+
   return {
     poll: poll as Poller['poll'],
+    resource,
     wrapFetch,
     http,
     kyHooks: () => createKyHooks(gate, baseUrl),
@@ -272,6 +341,7 @@ export function createPoller(options?: PollerOptions): Poller {
     dispose() {
       if (disposed) return;
       disposed = true;
+      for (const dispose of disposers.splice(0)) dispose();
       scheduler.dispose();
       inflight.abortAll(new DOMException('The poller was disposed', 'AbortError'));
       cooldowns.clear();

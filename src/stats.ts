@@ -18,6 +18,19 @@ export interface PollerStats {
   succeeded: number;
   /** Poll runs that delivered an error. */
   errors: number;
+  /** Batch requests sent by resources, and the keys they asked for. */
+  batches: number;
+  batchedKeys: number;
+  /** Per-item requests sent by resources. */
+  itemRequests: number;
+  /** Per-item reads answered 304 Not Modified (cached data reused). */
+  notModified: number;
+  /** Times a resource found its batch endpoint missing (404/405/501) and fell back to per-item. */
+  fallbacks: number;
+  /** Keys a batch response did not answer for. */
+  missingItems: number;
+  /** Items whose data failed their schema. */
+  invalidItems: number;
   /** Due poll runs that did not start, by reason. */
   skipped: Record<SkipReason, number>;
 }
@@ -32,6 +45,13 @@ export function createStats(): PollerStats {
     runs: 0,
     succeeded: 0,
     errors: 0,
+    batches: 0,
+    batchedKeys: 0,
+    itemRequests: 0,
+    notModified: 0,
+    fallbacks: 0,
+    missingItems: 0,
+    invalidItems: 0,
     skipped: { hidden: 0, offline: 0, paused: 0, cooldown: 0, 'in-flight': 0 },
   };
 }

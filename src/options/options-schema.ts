@@ -91,6 +91,49 @@ export const pollerOptionsSchema = z.strictObject({
   random: z.optional(fn('a function returning a number in [0, 1)')),
 });
 
+const standardSchema = z.custom<object>(
+  (v) =>
+    typeof v === 'object' &&
+    v !== null &&
+    typeof (v as { '~standard'?: { validate?: unknown } })['~standard']?.validate === 'function',
+  { error: 'must be a Standard Schema (zod 4, valibot, arktype, ...)' },
+);
+
+export const resourceOptionsSchema = z.strictObject({
+  item: z.strictObject(
+    {
+      url: fn('a function from a key to the item URL'),
+      schema: z.optional(standardSchema),
+      select: z.optional(fn('a function')),
+    },
+    { error: 'must be { url: (key) => string, schema?, select? }' },
+  ),
+  batch: z.optional(
+    z.strictObject({
+      url: z.union([z.string(), z.instanceof(URL), fn('a function')], {
+        error: 'must be a URL, or a function from the keys to a URL',
+      }),
+      method: z.optional(
+        z.enum(['GET', 'POST', 'PUT', 'PATCH'], { error: 'must be GET, POST, PUT or PATCH' }),
+      ),
+      body: z.optional(fn('a function from the keys to a JSON body')),
+      select: z.optional(fn('a function from the response to its entries')),
+      key: fn('a function from an entry to its key'),
+      data: z.optional(fn('a function from an entry to its data')),
+      maxSize: z.optional(count),
+      maxUrlLength: z.optional(count),
+    }),
+  ),
+  keyId: z.optional(fn('a function from a key to a string')),
+  interval: z.optional(positiveMs),
+  hiddenInterval: z.optional(hiddenInterval),
+  window: z.optional(nonNegativeMs),
+  concurrency: z.optional(count),
+  reprobeAfter: z.optional(nonNegativeMs),
+  maxItems: z.optional(count),
+  gcTime: z.optional(nonNegativeMs),
+});
+
 export const pollOptionsSchema = z.strictObject({
   url: z.optional(
     z.union([z.string(), z.instanceof(URL)], { error: 'must be a URL string or URL' }),

@@ -238,6 +238,15 @@ export class Scheduler {
     this.#arm(group);
   }
 
+  /**
+   * Whether a request for `origin` may go out now: for work that runs long inside one poll run
+   * (a resource's per-item sweep), so that it stops when the gates close mid-sweep.
+   */
+  canSend(origin: string, background: boolean): boolean {
+    if (this.#disposed || this.#closed(origin) !== null) return false;
+    return background || this.deps.visibility.isVisible();
+  }
+
   /** Why nothing may start for `origin` right now, or null. */
   #closed(origin: string): SkipReason | null {
     if (this.#paused) return 'paused';

@@ -1,0 +1,561 @@
+import { isHTTPError, type KyInstance } from 'ky';
+import type { Clock } from '../environment/clock.js';
+import { MissingItemError, UnexpectedResponseError, ValidationError } from '../errors.js';
+import type { EventBus } from '../events.js';
+import type { PollContext } from '../scheduler/poll-entry.js';
+import type { PollerStats } from '../stats.js';
+import { chunkKeys } from './chunk-keys.js';
+import {
+  type ItemOutcome,
+  type ItemRecord,
+  type ItemSnapshot,
+  ItemStore,
+  PENDING,
+} from './item-store.js';
+import { LruMap } from './lru-map.js';
+import { runLimited } from './run-limited.js';
+import { type StandardSchemaV1, validate } from './standard-schema.js';
+
+/** A batch endpoint answering for many keys at once. */
+export interface BatchEndpoint<K> {
+  /** The batch URL, or a function of the keys (GET batches: `/items?ids=a,b,c`). */
+  url: string | URL | ((keys: readonly K[]) => string | URL);
+  /** Default: POST when `body` is given, else GET. */
+  method?: 'GET' | 'POST' | 'PUT' | 'PATCH';
+  /** JSON body for the keys, e.g. `{ project, runs: keys }`. */
+  body?: (keys: readonly K[]) => unknown;
+  /** The entries of the response. Default: the response itself, which must be an array. */
+  select?: (json: unknown) => readonly unknown[];
+  /** The key an entry answers for. */
+  key: (entry: unknown) => K;
+  /** An entry's item data. Default: the entry. */
+  data?: (entry: unknown) => unknown;
+  /** Most keys per request. Default 64. */
+  maxSize?: number;
+  /** For GET batches, longest URL before a batch is split. Default 2048. */
+  maxUrlLength?: number;
+}
+
+export interface ResourceOptions<K, T> {
+  /** The per-item endpoint: always required, it is the fallback when the batch endpoint is missing. */
+  item: {
+    url: (key: K) => string | URL;
+    /** Any Standard Schema (zod 4, valibot, arktype); `data` is typed from it. */
+    schema?: StandardSchemaV1<unknown, T>;
+    /** The item data in a per-item response. Default: the response. */
+    select?: (json: unknown, key: K) => unknown;
+  };
+  batch?: BatchEndpoint<K>;
+  /** Identity of a key in caches and responses. Default: strings as they are, others as JSON. */
+  keyId?: (key: K) => string;
+  /** Poll interval (ms). Default: the host policy's. */
+  interval?: number;
+  hiddenInterval?: number | false;
+  /** How long `fetch()` calls collect before one request goes out (ms). Default 0: same macrotask. */
+  window?: number;
+  /** Per-item requests in flight at once, when the batch endpoint is missing. Default 6. */
+  concurrency?: number;
+  /** How long a missing batch endpoint (404/405/501) is remembered before one probe (ms). Default 10 min. */
+  reprobeAfter?: number;
+  /** Items kept at most (least recently used unsubscribed ones go first). Default 1000. */
+  maxItems?: number;
+  /** Unsubscribed items are dropped after this long (ms). Default 5 min. */
+  gcTime?: number;
+}
+
+export interface ResourceSubscription {
+  unsubscribe(): void;
+  /** Reads this key again as soon as the gates allow. */
+  refresh(): void;
+}
+
+export interface Resource<K, T> {
+  /** Polls `key` and calls `listener` whenever its snapshot changes. */
+  subscribe(
+    key: K,
+    listener: (snapshot: ItemSnapshot<T>) => void,
+    options?: { interval?: number; hiddenInterval?: number | false },
+  ): ResourceSubscription;
+  /** The current snapshot; the same object until something changes. */
+  get(key: K): ItemSnapshot<T>;
+  /** One read, coalesced with every other read in the same window; shares a read under way. */
+  fetch(key: K): Promise<T>;
+  /** Reads `key` again (or every subscribed key) as soon as the gates allow. */
+  refresh(key?: K): void;
+}
+
+/** What a resource needs from its poller. */
+export interface ResourceHost {
+  clock: Clock;
+  http: KyInstance;
+  stats: PollerStats;
+  events: EventBus;
+  jitter: number;
+  baseUrl: () => string | undefined;
+  resolveInterval: (url: URL) => { interval: number; hiddenInterval: number | false };
+  schedule: (entry: {
+    origin: string;
+    interval: number;
+    hiddenInterval: number | false;
+    task: (context: PollContext) => Promise<void>;
+  }) => { unsubscribe(): void; refresh(): void };
+  canSend: (origin: string, background: boolean) => boolean;
+  onDispose: (dispose: () => void) => void;
+}
+
+/** Settings with every default applied. */
+export interface ResourceSettings {
+  window: number;
+  concurrency: number;
+  reprobeAfter: number;
+  maxItems: number;
+  gcTime: number;
+  maxSize: number;
+  maxUrlLength: number;
+}
+
+interface Deferred<T> {
+  promise: Promise<T>;
+  resolve: (value: T) => void;
+  reject: (error: unknown) => void;
+}
+
+function deferred<T>(): Deferred<T> {
+  let resolve!: (value: T) => void;
+  let reject!: (error: unknown) => void;
+  const promise = new Promise<T>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  promise.catch(() => {}); // a sweep's reads may have no reader: never an unhandled rejection
+  return { promise, resolve, reject };
+}
+
+/** Keys of one (origin, interval), polled by one scheduler entry. */
+interface PollGroup {
+  readonly origin: string;
+  readonly interval: number;
+  readonly background: boolean;
+  /** Subscription count per key id. */
+  readonly ids: Map<string, number>;
+  readonly entry: { unsubscribe(): void; refresh(): void };
+}
+
+const MISSING_ENDPOINT = [404, 405, 501];
+const TOO_LARGE = [413, 414];
+
+const defaultKeyId = (key: unknown) => (typeof key === 'string' ? key : JSON.stringify(key));
+
+export function createResource<K, T>(
+  host: ResourceHost,
+  options: ResourceOptions<K, T>,
+  settings: ResourceSettings,
+): Resource<K, T> {
+  const { clock, http, stats, events } = host;
+  const { item, batch } = options;
+  const keyId = options.keyId ?? defaultKeyId;
+  const store = new ItemStore<K, T>(settings.maxItems, settings.gcTime);
+  const etags = new LruMap<string, string>(settings.maxItems);
+  /** Reads queued or under way, by key id: a key is never requested twice at once. */
+  const reads = new Map<string, Deferred<T>>();
+  /** Per batch origin: until when the batch endpoint counts as missing; 0 once it answered. */
+  const batchMissingUntil = new Map<string, number>();
+  const groups = new Map<string, PollGroup>();
+  let queued = new Map<string, K>();
+  let flushTimer: unknown = null;
+  let disposed = false;
+
+  const resolve = (url: string | URL) => new URL(url, host.baseUrl());
+  const batchUrl = (keys: readonly K[]) =>
+    batch === undefined
+      ? undefined
+      : resolve(typeof batch.url === 'function' ? batch.url(keys) : batch.url);
+
+  function notify(record: ItemRecord<K, T>): void {
+    for (const listener of [...record.listeners]) {
+      try {
+        listener(record.snapshot);
+      } catch (error) {
+        events.emit('error', { key: record.id, origin: '', error, source: 'callback' });
+      }
+    }
+  }
+
+  function settle(record: ItemRecord<K, T>, outcome: ItemOutcome<T>): void {
+    if (disposed) return;
+    if (store.apply(record, outcome, clock.now())) notify(record);
+    const read = reads.get(record.id);
+    reads.delete(record.id);
+    if (read === undefined) return;
+    if (outcome.kind === 'error') read.reject(outcome.error);
+    else read.resolve(record.snapshot.data as T);
+  }
+
+  /** Validates one item's data and settles it. */
+  async function deliver(record: ItemRecord<K, T>, data: unknown): Promise<void> {
+    if (item.schema === undefined) return settle(record, { kind: 'data', data: data as T });
+    const result = await validate(item.schema, data);
+    if (result.ok) settle(record, { kind: 'data', data: result.value });
+    else {
+      stats.invalidItems++;
+      settle(record, { kind: 'error', error: new ValidationError(record.key, result.issues) });
+    }
+  }
+
+  const aborted = (signal: AbortSignal | undefined) => signal?.aborted === true;
+
+  async function readJson(response: Response, url: string): Promise<unknown> {
+    const text = await response.text();
+    try {
+      return JSON.parse(text);
+    } catch {
+      throw new UnexpectedResponseError(
+        url,
+        response.status,
+        text === '' ? 'empty body' : 'invalid JSON',
+      );
+    }
+  }
+
+  /** One per-item GET, revalidated with the item URL's ETag. */
+  async function readItem(record: ItemRecord<K, T>, signal?: AbortSignal): Promise<void> {
+    let url: URL;
+    try {
+      url = resolve(item.url(record.key));
+    } catch (error) {
+      return settle(record, { kind: 'error', error });
+    }
+    const etag = record.snapshot.data === undefined ? undefined : etags.get(url.href);
+    try {
+      stats.itemRequests++;
+      const response = await http.get(url, {
+        ...(signal ? { signal } : {}),
+        ...(etag ? { headers: { 'if-none-match': etag } } : {}),
+        throwHttpErrors: (status) => status !== 304,
+      });
+      if (response.status === 304) {
+        stats.notModified++;
+        return settle(record, { kind: 'not-modified' });
+      }
+      const fresh = response.headers.get('etag');
+      if (fresh) etags.set(url.href, fresh);
+      else etags.delete(url.href);
+      const json = await readJson(response, url.href);
+      await deliver(record, item.select ? item.select(json, record.key) : json);
+    } catch (error) {
+      if (!aborted(signal)) settle(record, { kind: 'error', error });
+    }
+  }
+
+  type BatchResult = 'done' | 'missing' | { failed: unknown };
+
+  /** One batch request for `chunk`; 413/414 split it in halves. */
+  async function readBatch(
+    endpoint: BatchEndpoint<K>,
+    chunk: ItemRecord<K, T>[],
+    signal?: AbortSignal,
+  ): Promise<BatchResult> {
+    const keys = chunk.map((r) => r.key);
+    let url = '';
+    let response: Response;
+    try {
+      url = (batchUrl(keys) as URL).href;
+      const method = endpoint.method ?? (endpoint.body ? 'POST' : 'GET');
+      stats.batches++;
+      stats.batchedKeys += chunk.length;
+      response = await http(url, {
+        method,
+        ...(endpoint.body ? { json: endpoint.body(keys) } : {}),
+        ...(signal ? { signal } : {}),
+        throwHttpErrors: (status) =>
+          !MISSING_ENDPOINT.includes(status) && !TOO_LARGE.includes(status),
+      });
+    } catch (error) {
+      if (isHTTPError(error))
+        events.emit('batch', { url, keys: chunk.length, status: error.response.status });
+      if (aborted(signal)) return 'done';
+      for (const record of chunk) settle(record, { kind: 'error', error });
+      return { failed: error };
+    }
+    const { status } = response;
+    events.emit('batch', { url, keys: chunk.length, status });
+    if (MISSING_ENDPOINT.includes(status)) return 'missing'; // the status, never a message
+    if (TOO_LARGE.includes(status)) {
+      if (chunk.length === 1) {
+        const error = new UnexpectedResponseError(url, status, 'one key is already too large');
+        settle(chunk[0] as ItemRecord<K, T>, { kind: 'error', error });
+        return 'done';
+      }
+      const half = Math.ceil(chunk.length / 2);
+      const parts = await Promise.all([
+        readBatch(endpoint, chunk.slice(0, half), signal),
+        readBatch(endpoint, chunk.slice(half), signal),
+      ]);
+      return parts.find((p) => p !== 'done') ?? 'done';
+    }
+    let entries: readonly unknown[];
+    try {
+      const json = await readJson(response, url);
+      const selected = endpoint.select ? endpoint.select(json) : json;
+      if (!Array.isArray(selected))
+        throw new UnexpectedResponseError(url, status, 'entries are not an array');
+      entries = selected;
+    } catch (error) {
+      for (const record of chunk) settle(record, { kind: 'error', error });
+      return { failed: error };
+    }
+    const byId = new Map<string, unknown>();
+    for (const entry of entries) {
+      try {
+        byId.set(keyId(endpoint.key(entry)), entry);
+      } catch {
+        // An entry whose key cannot be read answers for nobody.
+      }
+    }
+    await Promise.all(
+      chunk.map((record) => {
+        if (!byId.has(record.id)) {
+          stats.missingItems++;
+          settle(record, { kind: 'error', error: new MissingItemError(record.key) });
+          return undefined;
+        }
+        const entry = byId.get(record.id);
+        try {
+          return deliver(record, endpoint.data ? endpoint.data(entry) : entry);
+        } catch (error) {
+          settle(record, { kind: 'error', error });
+          return undefined;
+        }
+      }),
+    );
+    return 'done';
+  }
+
+  /** The batch endpoint of `origin` is missing: per item until the re-probe time. */
+  function fallBack(origin: string, keys: number): void {
+    const until = clock.now() + settings.reprobeAfter;
+    batchMissingUntil.set(origin, until);
+    stats.fallbacks++;
+    events.emit('fallback', { origin, until, keys });
+  }
+
+  /**
+   * Reads `records` (already registered in `reads`): batched while the batch endpoint exists,
+   * per item otherwise, asking `canContinue` before each request. Returns the error that failed
+   * a whole batch, if any, so that the poll backs off.
+   */
+  async function read(
+    records: ItemRecord<K, T>[],
+    signal?: AbortSignal,
+    canContinue: () => boolean = () => true,
+  ): Promise<unknown> {
+    let perItem = records;
+    let failure: unknown;
+    const endpoint = batch;
+    if (endpoint !== undefined && records.length > 0) {
+      const origin = (batchUrl(records.map((r) => r.key)) as URL).origin;
+      const missingUntil = batchMissingUntil.get(origin);
+      // undefined: never tried; 0: it answers; later than now: known missing.
+      if (missingUntil === undefined || missingUntil <= clock.now()) {
+        perItem = [];
+        const isGet = (endpoint.method ?? (endpoint.body ? 'POST' : 'GET')) === 'GET';
+        const urlFor = (rs: readonly ItemRecord<K, T>[]) =>
+          (batchUrl(rs.map((r) => r.key)) as URL).href;
+        let chunks = chunkKeys(
+          records,
+          settings.maxSize,
+          isGet ? urlFor : undefined,
+          settings.maxUrlLength,
+        );
+        if (missingUntil !== 0) {
+          // Until the endpoint has answered, one chunk probes it alone: a missing one costs one request.
+          const [probe, ...rest] = chunks as [ItemRecord<K, T>[], ...ItemRecord<K, T>[][]];
+          chunks = [];
+          const result = canContinue() ? await readBatch(endpoint, probe, signal) : 'skipped';
+          if (result === 'skipped') skip(records);
+          else if (result === 'missing') {
+            fallBack(origin, records.length);
+            perItem = records;
+          } else if (result !== 'done') {
+            // The endpoint exists but fails: the other keys of this read fail alike, no fallback.
+            failure = result.failed;
+            for (const record of rest.flat()) settle(record, { kind: 'error', error: failure });
+          } else {
+            batchMissingUntil.set(origin, 0);
+            chunks = rest;
+          }
+        }
+        const missing: ItemRecord<K, T>[] = [];
+        const left = await runLimited(
+          chunks,
+          settings.concurrency,
+          async (chunk) => {
+            const result = await readBatch(endpoint, chunk, signal);
+            if (result === 'missing') missing.push(...chunk);
+            else if (result !== 'done') failure ??= result.failed;
+          },
+          canContinue,
+        );
+        skip(left.flat());
+        if (missing.length > 0) {
+          fallBack(origin, missing.length); // the endpoint went away since it last answered
+          perItem = missing;
+        }
+      }
+    }
+    if (perItem.length > 0) {
+      const rest = await runLimited(
+        perItem,
+        settings.concurrency,
+        (r) => readItem(r, signal),
+        canContinue,
+      );
+      skip(rest);
+    }
+    return failure;
+  }
+
+  /** Reads that did not go out (a gate closed mid-sweep) leave the items as they were. */
+  function skip(records: ItemRecord<K, T>[]): void {
+    for (const record of records) {
+      const pending = reads.get(record.id);
+      reads.delete(record.id);
+      pending?.reject(
+        new Error('pollwise: read skipped (paused, hidden, offline or cooling down)'),
+      );
+    }
+  }
+
+  /** A poll run: reads the group's due keys, stalest first, batched. */
+  async function sweep(group: PollGroup, context: PollContext): Promise<void> {
+    const now = clock.now();
+    store.collect(now, (id) => reads.has(id));
+    const dueBy = now + group.interval * host.jitter;
+    const due: ItemRecord<K, T>[] = [];
+    for (const id of group.ids.keys()) {
+      const record = store.get(id);
+      if (record === undefined || reads.has(id) || record.checkedAt + group.interval > dueBy)
+        continue;
+      due.push(record);
+    }
+    if (due.length === 0) return;
+    due.sort((a, b) => a.freshAt - b.freshAt);
+    for (const record of due) reads.set(record.id, deferred<T>());
+    const failure = await read(due, context.signal, () =>
+      host.canSend(group.origin, group.background),
+    );
+    if (failure !== undefined) throw failure; // the whole batch failed: the poll backs off
+  }
+
+  function flush(): void {
+    flushTimer = null;
+    const keys = queued;
+    queued = new Map();
+    const now = clock.now();
+    const records = [...keys].map(([id, key]) => store.ensure(id, key, now));
+    void read(records).catch(() => {});
+  }
+
+  function groupFor(
+    key: K,
+    options?: { interval?: number; hiddenInterval?: number | false },
+  ): PollGroup {
+    const url = resolve(item.url(key));
+    const policy = host.resolveInterval(url);
+    const interval = options?.interval ?? settingsInterval ?? policy.interval;
+    const hiddenInterval = options?.hiddenInterval ?? settingsHidden ?? policy.hiddenInterval;
+    const id = `${url.origin} ${interval} ${hiddenInterval}`;
+    let group = groups.get(id);
+    if (group === undefined) {
+      const created: PollGroup = {
+        origin: url.origin,
+        interval,
+        background: hiddenInterval !== false,
+        ids: new Map(),
+        entry: host.schedule({
+          origin: url.origin,
+          interval,
+          hiddenInterval,
+          task: (context) => sweep(created, context),
+        }),
+      };
+      group = created;
+      groups.set(id, group);
+    }
+    return group;
+  }
+  const settingsInterval = options.interval;
+  const settingsHidden = options.hiddenInterval;
+
+  host.onDispose(() => {
+    disposed = true;
+    if (flushTimer !== null) clock.clearTimeout(flushTimer);
+    for (const group of groups.values()) group.entry.unsubscribe();
+    groups.clear();
+    reads.clear();
+    store.clear();
+    etags.clear();
+  });
+
+  return {
+    subscribe(key, listener, subscribeOptions) {
+      const id = keyId(key);
+      const now = clock.now();
+      const record = store.ensure(id, key, now);
+      const group = groupFor(key, subscribeOptions);
+      const own = (snapshot: ItemSnapshot<T>) => listener(snapshot);
+      record.listeners.add(own);
+      record.idleSince = null;
+      group.ids.set(id, (group.ids.get(id) ?? 0) + 1);
+      // A key not read yet is due now; the group's next tick batches it with any others.
+      if (record.checkedAt === Number.NEGATIVE_INFINITY) group.entry.refresh();
+      let active = true;
+      return {
+        unsubscribe() {
+          if (!active) return;
+          active = false;
+          record.listeners.delete(own);
+          if (record.listeners.size === 0) record.idleSince = clock.now();
+          const left = (group.ids.get(id) ?? 1) - 1;
+          if (left > 0) group.ids.set(id, left);
+          else group.ids.delete(id);
+          if (group.ids.size === 0) {
+            group.entry.unsubscribe();
+            for (const [name, g] of groups) if (g === group) groups.delete(name);
+          }
+        },
+        refresh() {
+          if (!active) return;
+          record.checkedAt = Number.NEGATIVE_INFINITY;
+          group.entry.refresh();
+        },
+      };
+    },
+    get(key) {
+      return store.get(keyId(key))?.snapshot ?? PENDING;
+    },
+    fetch(key) {
+      if (disposed) return Promise.reject(new Error('pollwise: the poller is disposed'));
+      const id = keyId(key);
+      const existing = reads.get(id);
+      if (existing !== undefined) return existing.promise;
+      const read = deferred<T>();
+      reads.set(id, read);
+      queued.set(id, key);
+      flushTimer ??= clock.setTimeout(flush, settings.window);
+      return read.promise;
+    },
+    refresh(key) {
+      const ids = key === undefined ? undefined : keyId(key);
+      for (const group of groups.values()) {
+        if (ids !== undefined && !group.ids.has(ids)) continue;
+        for (const id of group.ids.keys()) {
+          if (ids !== undefined && id !== ids) continue;
+          const record = store.get(id);
+          if (record) record.checkedAt = Number.NEGATIVE_INFINITY;
+        }
+        group.entry.refresh();
+      }
+    },
+  };
+}
