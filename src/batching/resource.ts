@@ -1,6 +1,11 @@
 import { isHTTPError, type KyInstance } from 'ky';
 import type { Clock } from '../environment/clock.js';
-import { MissingItemError, UnexpectedResponseError, ValidationError } from '../errors.js';
+import {
+  MissingItemError,
+  PollerDisposedError,
+  UnexpectedResponseError,
+  ValidationError,
+} from '../errors.js';
 import type { EventBus } from '../events.js';
 import type { PollContext } from '../scheduler/poll-entry.js';
 import type { PollerStats } from '../stats.js';
@@ -176,7 +181,13 @@ export function createResource<K, T>(
       try {
         listener(record.snapshot);
       } catch (error) {
-        events.emit('error', { key: record.id, origin: '', error, source: 'callback' });
+        let origin = '';
+        try {
+          origin = resolve(item.url(record.key)).origin;
+        } catch {
+          // The key's URL itself is broken; the callback error still gets reported.
+        }
+        events.emit('error', { key: record.id, origin, error, source: 'callback' });
       }
     }
   }
@@ -535,7 +546,7 @@ export function createResource<K, T>(
       return store.get(keyId(key))?.snapshot ?? PENDING;
     },
     fetch(key) {
-      if (disposed) return Promise.reject(new Error('pollwise: the poller is disposed'));
+      if (disposed) return Promise.reject(new PollerDisposedError());
       const id = keyId(key);
       const existing = reads.get(id);
       if (existing !== undefined) return existing.promise;
