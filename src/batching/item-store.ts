@@ -105,13 +105,16 @@ export class ItemStore<K, T> {
     return true;
   }
 
-  /** Drops items nobody has subscribed to for longer than the grace period. */
-  collect(now: number, busy: (id: string) => boolean): void {
+  /** Drops items nobody has subscribed to for longer than the grace period; returns them. */
+  collect(now: number, busy: (id: string) => boolean): ItemRecord<K, T>[] {
+    const dropped: ItemRecord<K, T>[] = [];
     for (const [id, record] of [...this.#records.entries()]) {
       if (record.idleSince !== null && now - record.idleSince > this.gcMs && !busy(id)) {
         this.#records.delete(id);
+        dropped.push(record);
       }
     }
+    return dropped;
   }
 
   get size(): number {

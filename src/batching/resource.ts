@@ -440,7 +440,13 @@ export function createResource<K, T>(
   /** A poll run: reads the group's due keys, stalest first, batched. */
   async function sweep(group: PollGroup, context: PollContext): Promise<void> {
     const now = clock.now();
-    store.collect(now, (id) => reads.has(id));
+    for (const dropped of store.collect(now, (id) => reads.has(id))) {
+      try {
+        etags.delete(resolve(item.url(dropped.key)).href); // an ETag without its data is useless
+      } catch {
+        // A key whose URL cannot be built never had an ETag.
+      }
+    }
     const dueBy = now + group.interval * host.jitter;
     const due: ItemRecord<K, T>[] = [];
     for (const id of group.ids.keys()) {
