@@ -1,15 +1,23 @@
 import type { DashboardClient } from './clients/dashboard.js';
 import { naiveClient } from './clients/naive-client.js';
+import {
+  pollwiseBatchedClient,
+  pollwiseBatchedOldBackendClient,
+} from './clients/pollwise-batched-client.js';
 import { pollwiseClient } from './clients/pollwise-client.js';
-import { formatHeader, formatTable } from './report.js';
+import { formatHeader, formatLegend, formatTable, wrap } from './report.js';
 import { defaultScenario, type RunResult, runScenario, type Scenario } from './scenario.js';
 
 /**
  * Clients compared, first one is the baseline of the ratio columns. Each runs on its own fresh
- * server, clock and visibility script. To compare another client (e.g. "pollwise (batched)"
- * once batching lands), add it here.
+ * server (shaped by its `backend`), clock and visibility script. To compare another, add it here.
  */
-const CLIENTS: DashboardClient[] = [naiveClient, pollwiseClient];
+const CLIENTS: DashboardClient[] = [
+  naiveClient,
+  pollwiseClient,
+  pollwiseBatchedClient,
+  pollwiseBatchedOldBackendClient,
+];
 
 function parseSeed(argv: readonly string[]): number | undefined {
   const at = argv.indexOf('--seed');
@@ -29,10 +37,11 @@ async function main(): Promise<void> {
   for (const client of CLIENTS) results.push(await runScenario(client, scenario));
   console.log(formatTable(results));
   console.log('');
-  for (const r of results) console.log(`  ${r.client.name.padEnd(10)} ${r.client.description}`);
+  console.log(formatLegend(results));
   const real = results.map((r) => `${r.client.name} ${(r.realMs / 1000).toFixed(1)} s`).join(', ');
+  const minutes = scenario.durationMs / 60_000;
   console.log(
-    `\nSimulated ${scenario.durationMs / 60_000} virtual minutes per client in real time: ${real}.`,
+    `\n${wrap(`Simulated ${minutes} virtual minutes per client in real time: ${real}.`, 100)}`,
   );
 }
 

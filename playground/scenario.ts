@@ -41,6 +41,8 @@ export interface RunResult {
   ok: number;
   /** Answered 429. */
   rateLimited: number;
+  /** Fresh data shown on a tile, all tiles together (a batch answer refreshes many). */
+  updates: number;
   sentWhileHidden: number;
   /** Most requests that arrived within any 1 s. */
   peakPerSecond: number;
@@ -55,7 +57,10 @@ export interface RunResult {
   realMs: number;
 }
 
-/** Runs `client` against a fresh server, clock and visibility script; returns the measures. */
+/**
+ * Runs `client` against a fresh server (shaped by `client.backend`), clock and visibility
+ * script; returns the measures.
+ */
 export async function runScenario(client: DashboardClient, scenario: Scenario): Promise<RunResult> {
   const startedAt = performance.now();
   const clock = new VirtualClock(0);
@@ -67,6 +72,7 @@ export async function runScenario(client: DashboardClient, scenario: Scenario): 
     windowMs: scenario.windowMs,
     items: scenario.items,
     isHidden: () => !script.isVisible(),
+    ...client.backend,
   });
   const staleness = new StalenessTracker(scenario.items, 0);
   const dashboard = client.start({
@@ -92,6 +98,7 @@ export async function runScenario(client: DashboardClient, scenario: Scenario): 
     sent: requests.length,
     ok: requests.filter((r) => r.status === 200).length,
     rateLimited: requests.filter((r) => r.status === 429).length,
+    updates: staleness.deliveries,
     sentWhileHidden: requests.filter((r) => r.hidden).length,
     peakPerSecond: peakWithin(
       requests.map((r) => r.at),

@@ -259,7 +259,7 @@ export function createPoller(options?: PollerOptions): Poller {
     task: PollTask<T>;
     onData?: ((data: T) => void) | undefined;
     onError?: ((error: unknown) => void) | undefined;
-  }): Subscription {
+  }): Subscription & { refresh(keepSchedule?: boolean): void } {
     const entry: PollEntry<T> = {
       key: spec.key,
       origin: spec.origin,
@@ -274,13 +274,14 @@ export function createPoller(options?: PollerOptions): Poller {
       running: null,
       queued: false,
       freshAt: Number.NEGATIVE_INFINITY,
+      resumeAnchor: null,
       seq: ++subscriptions,
       removed: false,
     };
     scheduler.add(entry as PollEntry);
     return {
       unsubscribe: () => scheduler.remove(entry as PollEntry),
-      refresh: () => scheduler.refresh(entry as PollEntry),
+      refresh: (keepSchedule?: boolean) => scheduler.refresh(entry as PollEntry, keepSchedule),
     };
   }
 

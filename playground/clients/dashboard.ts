@@ -1,5 +1,12 @@
 import type { FetchFunction, VisibilitySource } from '../../src/index.js';
-import type { Item } from '../sim/simulated-server.js';
+import {
+  BATCH_PATH,
+  type Item,
+  LOGS_PATH,
+  type RunLogs,
+  type RunRef,
+  type SimulatedServerOptions,
+} from '../sim/simulated-server.js';
 import type { VirtualClock } from '../sim/virtual-clock.js';
 
 /** What a dashboard gets from the simulation: the same for every client under comparison. */
@@ -25,11 +32,36 @@ export interface RunningDashboard {
 
 /** One way of keeping the dashboard fresh; the demo compares several side by side. */
 export interface DashboardClient {
-  /** Column title in the table. */
+  /** Name in the legend; also the column heading unless `heading` is given. */
   name: string;
+  /** Column heading in the table, one string per line. Default: `[name]`. */
+  heading?: readonly string[];
   /** One line on how it polls, printed under the table. */
   description: string;
+  /** The backend it runs against, e.g. `{ batchEndpoint: false }` for an older one. */
+  backend?: Pick<SimulatedServerOptions, 'batchEndpoint'>;
   start(environment: DashboardEnvironment): RunningDashboard;
 }
 
 export const itemUrl = (origin: string, id: number) => `${origin}/api/items/${id}`;
+
+/** The project every run of the dashboard belongs to (the seed's `project`). */
+export const PROJECT = 'dashboard';
+
+/** Tile `id` is run `run-{id}` with `run_id` `id`. */
+export const runRef = (id: number): RunRef => ({ run: `run-${id}`, run_id: id });
+
+/** The per-run endpoint: `GET /api/get_logs?project=…&run=…&run_id=…`. */
+export const runLogsUrl = (origin: string, ref: RunRef) =>
+  `${origin}${LOGS_PATH}?${new URLSearchParams({ project: PROJECT, run: ref.run, run_id: String(ref.run_id) })}`;
+
+/** The batch endpoint: `POST /api/get_logs_batch` with `{ project, runs }`. */
+export const batchUrl = (origin: string) => `${origin}${BATCH_PATH}`;
+
+/** A run's latest logged point, as the tile shows it. */
+export function tileOf(logs: RunLogs): Item | undefined {
+  const last = logs.logs.at(-1);
+  return last === undefined
+    ? undefined
+    : { id: logs.run_id, value: last.value, version: last.step };
+}

@@ -9,7 +9,7 @@ import { type DashboardClient, itemUrl } from './dashboard.js';
  */
 export const pollwiseClient: DashboardClient = {
   name: 'pollwise',
-  description: "poller.poll(url) per item; host policy '*.hf.space' → 2.5 s, no batching yet",
+  description: "poller.poll(url) per item, one request each; host policy '*.hf.space' → 2.5 s",
   start({ clock, fetch, visibility, random, origin, items, show }) {
     const poller = createPoller({
       clock,

@@ -9,8 +9,15 @@ export interface SimulatedServerOptions {
   limit?: number;
   /** Length of the rolling window (ms). Default 60 000. */
   windowMs?: number;
-  /** Items served at `/api/items/0` … `/api/items/{items-1}`. Default 200. */
+  /** Items served at `/api/items/0` … `/api/items/{items-1}`, and runs `run_id` 0 … items-1. Default 200. */
   items?: number;
+  /**
+   * Whether `POST /api/get_logs_batch` exists (default true). `false` plays an older backend:
+   * the route answers 404 like any unknown path, while the per-run `GET /api/get_logs` works.
+   */
+  batchEndpoint?: boolean;
+  /** Most runs one batch request may ask for; more get 413. Default 64. */
+  maxBatchSize?: number;
   /** Whether the simulated tab is hidden right now; recorded with each request. */
   isHidden?: () => boolean;
 }
@@ -23,9 +30,12 @@ export interface ServedRequest {
   /** Path and query, e.g. `/api/items/7`. */
   path: string;
   client: string;
+  /** The answer's status; a batch's is set once its body was read, before the answer arrives. */
   status: number;
   /** Whether the tab was hidden when the request was sent. */
   hidden: boolean;
+  /** Runs a `POST /api/get_logs_batch` asked for; absent for other requests (and 429s). */
+  runs?: number;
 }
 
 /** The body of `GET /api/items/:id`. */
@@ -36,8 +46,38 @@ export interface Item {
   version: number;
 }
 
+/** One run of the batch API, as the client names it (the seed's `{ run, run_id }`). */
+export interface RunRef {
+  run: string;
+  run_id: number;
+}
+
+/** One logged point of a run. */
+export interface LogRow {
+  /** The second the value was logged at: bumps every second, like `Item.version`. */
+  step: number;
+  value: number;
+}
+
+/** One run's logs: an element of the batch answer and the body of `GET /api/get_logs`. */
+export interface RunLogs extends RunRef {
+  /** The latest logged point (one row keeps long simulations cheap). */
+  logs: LogRow[];
+}
+
+/** The body of `POST /api/get_logs_batch`. */
+export interface LogsBatchRequest {
+  project: string;
+  runs: RunRef[];
+}
+
 /** Header naming the client; requests without it share one budget as `anonymous`. */
 export const CLIENT_HEADER = 'x-client-id';
+
+/** The batch route (seed 000): one request, the logs of up to 64 runs. */
+export const BATCH_PATH = '/api/get_logs_batch';
+/** The per-run route the batch replaced, and a batch client's fallback. */
+export const LOGS_PATH = '/api/get_logs';
 
 const JSON_HEADERS: HeadersInit = [['content-type', 'application/json']];
 
@@ -45,14 +85,25 @@ const JSON_HEADERS: HeadersInit = [['content-type', 'application/json']];
  * A fake backend behind a `fetch`-compatible function, in virtual time. Every client gets
  * `limit` requests per rolling `windowMs`; beyond that it answers 429 with `Retry-After`: the
  * whole seconds until the oldest accepted request leaves the window (at least 1). Refused
- * requests do not use up the budget. Responses arrive `latencyMs` after the request, on the
- * virtual clock; an aborted request rejects with the signal's reason, like fetch.
+ * requests do not use up the budget; a batch request is one request, whatever it asks for.
+ * Responses arrive `latencyMs` after the request, on the virtual clock; an aborted request
+ * rejects with the signal's reason, like fetch.
+ *
+ * Routes:
+ * - `GET /api/items/:id` → `Item`;
+ * - `GET /api/get_logs?project=P&run=R&run_id=N` → `RunLogs` (404 for an unknown run, 400
+ *   without `project` or a numeric `run_id`);
+ * - `POST /api/get_logs_batch` with `{ project, runs: [{ run, run_id }] }` → `RunLogs[]`, in
+ *   request order, leaving out unknown runs; 413 beyond `maxBatchSize` runs, 400 for a
+ *   malformed body, 405 for other methods, 404 when `batchEndpoint` is false.
  */
 export class SimulatedServer {
   readonly latencyMs: number;
   readonly limit: number;
   readonly windowMs: number;
   readonly items: number;
+  readonly batchEndpoint: boolean;
+  readonly maxBatchSize: number;
   /** Every request, in arrival order. */
   readonly requests: ServedRequest[] = [];
   /** The requests answered 429. */
@@ -68,6 +119,8 @@ export class SimulatedServer {
     this.limit = options.limit ?? 120;
     this.windowMs = options.windowMs ?? 60_000;
     this.items = options.items ?? 200;
+    this.batchEndpoint = options.batchEndpoint ?? true;
+    this.maxBatchSize = options.maxBatchSize ?? 64;
     this.#isHidden = options.isHidden ?? (() => false);
   }
 
@@ -90,17 +143,28 @@ export class SimulatedServer {
       readHeader(request?.headers, CLIENT_HEADER) ??
       'anonymous';
     const at = this.#clock.now();
-    const response = this.#handle(method, url, client, at);
     const record: ServedRequest = {
       at,
       method,
       path: url.pathname + url.search,
       client,
-      status: response.status,
+      status: 0,
       hidden: this.#isHidden(),
     };
     this.requests.push(record);
-    if (response.status === 429) this.rateLimited.push(record);
+    // The budget is decided on arrival; only a batch's body is read asynchronously.
+    const answer = this.#handle(record, url, () => readBody(init?.body, request));
+    let response: Promise<Response>;
+    if (answer instanceof Response) {
+      record.status = answer.status;
+      response = Promise.resolve(answer);
+    } else {
+      response = answer.then((r) => {
+        record.status = r.status;
+        return r;
+      });
+    }
+    if (record.status === 429) this.rateLimited.push(record);
 
     return new Promise<Response>((resolve, reject) => {
       const onAbort = () => {
@@ -123,21 +187,71 @@ export class SimulatedServer {
     return Math.max(1, Math.ceil((oldest + this.windowMs - now) / 1000));
   }
 
-  #handle(method: string, url: URL, client: string, now: number): Response {
+  /** The logs of run `id` at virtual time `now`; the same numbers as `Item` id `id`. */
+  runLogs(ref: RunRef, now: number): RunLogs {
+    const id = ref.run_id;
+    return {
+      run: ref.run,
+      run_id: id,
+      logs: [{ step: Math.floor(now / 1000), value: itemValue(id, now) }],
+    };
+  }
+
+  #handle(
+    record: ServedRequest,
+    url: URL,
+    body: () => Promise<string>,
+  ): Response | Promise<Response> {
+    const { method, client, at: now } = record;
     const retryAfter = this.retryAfterSeconds(client, now);
     if (retryAfter > 0) {
       // No body: a 429 is cheap to build, which keeps 100 000-request runs fast.
       return new Response(null, { status: 429, headers: { 'retry-after': String(retryAfter) } });
     }
     this.#window(client, now).times.push(now);
+    const isGet = method === 'GET' || method === 'HEAD';
+    if (url.pathname === BATCH_PATH && this.batchEndpoint) {
+      if (method !== 'POST') {
+        return new Response(null, { status: 405, headers: { allow: 'POST' } });
+      }
+      return body().then(
+        (text) => this.#batch(record, text, now),
+        () => new Response(null, { status: 400 }), // an unreadable body
+      );
+    }
+    if (url.pathname === LOGS_PATH) {
+      if (!isGet) return new Response(null, { status: 405, headers: { allow: 'GET, HEAD' } });
+      const project = url.searchParams.get('project');
+      const runId = url.searchParams.get('run_id');
+      const id = runId === null || !/^\d+$/.test(runId) ? Number.NaN : Number(runId);
+      if (!project || Number.isNaN(id)) return new Response(null, { status: 400 });
+      if (id >= this.items) return new Response(null, { status: 404 });
+      const ref = { run: url.searchParams.get('run') ?? `run-${id}`, run_id: id };
+      return json(this.runLogs(ref, now));
+    }
     const match = /^\/api\/items\/(\d+)$/.exec(url.pathname);
     const id = match ? Number(match[1]) : -1;
     if (id < 0 || id >= this.items) return new Response(null, { status: 404 });
-    if (method !== 'GET' && method !== 'HEAD') {
-      return new Response(null, { status: 405, headers: { allow: 'GET, HEAD' } });
+    if (!isGet) return new Response(null, { status: 405, headers: { allow: 'GET, HEAD' } });
+    const item: Item = { id, value: itemValue(id, now), version: Math.floor(now / 1000) };
+    return json(item);
+  }
+
+  /** `POST /api/get_logs_batch`: the logs of every known run asked for, in request order. */
+  #batch(record: ServedRequest, text: string, now: number): Response {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      return new Response(null, { status: 400 });
     }
-    const body: Item = { id, value: itemValue(id, now), version: Math.floor(now / 1000) };
-    return new Response(JSON.stringify(body), { status: 200, headers: JSON_HEADERS });
+    if (!isBatchRequest(parsed)) return new Response(null, { status: 400 });
+    record.runs = parsed.runs.length;
+    if (parsed.runs.length > this.maxBatchSize) return new Response(null, { status: 413 });
+    const known = parsed.runs.filter(
+      (ref) => Number.isInteger(ref.run_id) && ref.run_id >= 0 && ref.run_id < this.items,
+    );
+    return json(known.map((ref) => this.runLogs(ref, now)));
   }
 
   /** The client's accepted requests still inside the window ending at `now`. */
@@ -155,6 +269,37 @@ export class SimulatedServer {
     }
     return window;
   }
+}
+
+function json(body: unknown): Response {
+  return new Response(JSON.stringify(body), { status: 200, headers: JSON_HEADERS });
+}
+
+function isBatchRequest(value: unknown): value is LogsBatchRequest {
+  if (typeof value !== 'object' || value === null) return false;
+  const { project, runs } = value as Partial<LogsBatchRequest>;
+  return (
+    typeof project === 'string' &&
+    project !== '' &&
+    Array.isArray(runs) &&
+    runs.every(
+      (ref: unknown) =>
+        typeof ref === 'object' &&
+        ref !== null &&
+        typeof (ref as RunRef).run === 'string' &&
+        typeof (ref as RunRef).run_id === 'number',
+    )
+  );
+}
+
+/** The request body as text: from `init.body` when given (it wins, as in fetch), else the Request's. */
+function readBody(
+  body: BodyInit | null | undefined,
+  request: Request | undefined,
+): Promise<string> {
+  if (typeof body === 'string') return Promise.resolve(body);
+  if (body !== undefined && body !== null) return new Response(body).text();
+  return request === undefined ? Promise.resolve('') : request.text();
 }
 
 function readHeader(headers: HeadersInit | Headers | undefined, name: string): string | undefined {

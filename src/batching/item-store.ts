@@ -29,8 +29,8 @@ export interface ItemRecord<K, T> {
   readonly id: string;
   snapshot: ItemSnapshot<T>;
   readonly listeners: Set<(snapshot: ItemSnapshot<T>) => void>;
-  /** Last completed read, good or bad; due times count from here. */
-  checkedAt: number;
+  /** When the last read of this item went out; due times count from here. */
+  requestedAt: number;
   /** Last good read (data or 304); sweeps serve the stalest first. */
   freshAt: number;
   /** Since when nobody subscribes; null while someone does. */
@@ -72,7 +72,7 @@ export class ItemStore<K, T> {
         id,
         snapshot: PENDING,
         listeners: new Set(),
-        checkedAt: Number.NEGATIVE_INFINITY,
+        requestedAt: Number.NEGATIVE_INFINITY,
         freshAt: Number.NEGATIVE_INFINITY,
         idleSince: now,
       };
@@ -84,7 +84,6 @@ export class ItemStore<K, T> {
   /** Applies a read's outcome; returns whether the snapshot changed. */
   apply(record: ItemRecord<K, T>, outcome: ItemOutcome<T>, now: number): boolean {
     const previous = record.snapshot;
-    record.checkedAt = now;
     let next = previous;
     if (outcome.kind === 'error') {
       if (previous.status !== 'error' || !sameError(previous.error, outcome.error)) {

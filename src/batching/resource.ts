@@ -1,6 +1,7 @@
 import { isHTTPError, type KyInstance } from 'ky';
 import type { Clock } from '../environment/clock.js';
 import {
+  isCooldownError,
   MissingItemError,
   PollerDisposedError,
   UnexpectedResponseError,
@@ -103,7 +104,7 @@ export interface ResourceHost {
     interval: number;
     hiddenInterval: number | false;
     task: (context: PollContext) => Promise<void>;
-  }) => { unsubscribe(): void; refresh(): void };
+  }) => { unsubscribe(): void; refresh(keepSchedule?: boolean): void };
   canSend: (origin: string, background: boolean) => boolean;
   onDispose: (dispose: () => void) => void;
 }
@@ -143,7 +144,7 @@ interface PollGroup {
   readonly background: boolean;
   /** Subscription count per key id. */
   readonly ids: Map<string, number>;
-  readonly entry: { unsubscribe(): void; refresh(): void };
+  readonly entry: { unsubscribe(): void; refresh(keepSchedule?: boolean): void };
 }
 
 const MISSING_ENDPOINT = [404, 405, 501];
@@ -166,7 +167,10 @@ export function createResource<K, T>(
   /** Per batch origin: until when the batch endpoint counts as missing; 0 once it answered. */
   const batchMissingUntil = new Map<string, number>();
   const groups = new Map<string, PollGroup>();
+  /** Keys fetch() asked for, waiting for the window (or for a sweep about to run). */
   let queued = new Map<string, K>();
+  /** Groups refreshed for a new key whose sweep has not started yet. */
+  const sweepsDue = new Set<PollGroup>();
   let flushTimer: unknown = null;
   let disposed = false;
 
@@ -194,7 +198,10 @@ export function createResource<K, T>(
 
   function settle(record: ItemRecord<K, T>, outcome: ItemOutcome<T>): void {
     if (disposed) return;
-    if (store.apply(record, outcome, clock.now())) notify(record);
+    if (outcome.kind === 'error' && isCooldownError(outcome.error)) {
+      // Refused before the network: nothing was learned about the item, which stays due.
+      record.requestedAt = Number.NEGATIVE_INFINITY;
+    } else if (store.apply(record, outcome, clock.now())) notify(record);
     const read = reads.get(record.id);
     reads.delete(record.id);
     if (read === undefined) return;
@@ -229,7 +236,11 @@ export function createResource<K, T>(
   }
 
   /** One per-item GET, revalidated with the item URL's ETag. */
-  async function readItem(record: ItemRecord<K, T>, signal?: AbortSignal): Promise<void> {
+  async function readItem(
+    record: ItemRecord<K, T>,
+    startedAt: number,
+    signal?: AbortSignal,
+  ): Promise<void> {
     let url: URL;
     try {
       url = resolve(item.url(record.key));
@@ -237,13 +248,14 @@ export function createResource<K, T>(
       return settle(record, { kind: 'error', error });
     }
     const etag = record.snapshot.data === undefined ? undefined : etags.get(url.href);
+    record.requestedAt = startedAt; // all keys of one read share its start: they stay in step
     try {
-      stats.itemRequests++;
       const response = await http.get(url, {
         ...(signal ? { signal } : {}),
         ...(etag ? { headers: { 'if-none-match': etag } } : {}),
         throwHttpErrors: (status) => status !== 304,
       });
+      stats.itemRequests++;
       if (response.status === 304) {
         stats.notModified++;
         return settle(record, { kind: 'not-modified' });
@@ -254,8 +266,14 @@ export function createResource<K, T>(
       const json = await readJson(response, url.href);
       await deliver(record, item.select ? item.select(json, record.key) : json);
     } catch (error) {
+      if (isHTTPError(error)) stats.itemRequests++; // sent and answered; refusals never left
       if (!aborted(signal)) settle(record, { kind: 'error', error });
     }
+  }
+
+  function countBatch(keys: number): void {
+    stats.batches++;
+    stats.batchedKeys += keys;
   }
 
   type BatchResult = 'done' | 'missing' | { failed: unknown };
@@ -264,6 +282,7 @@ export function createResource<K, T>(
   async function readBatch(
     endpoint: BatchEndpoint<K>,
     chunk: ItemRecord<K, T>[],
+    startedAt: number,
     signal?: AbortSignal,
   ): Promise<BatchResult> {
     const keys = chunk.map((r) => r.key);
@@ -272,8 +291,7 @@ export function createResource<K, T>(
     try {
       url = (batchUrl(keys) as URL).href;
       const method = endpoint.method ?? (endpoint.body ? 'POST' : 'GET');
-      stats.batches++;
-      stats.batchedKeys += chunk.length;
+      for (const record of chunk) record.requestedAt = startedAt;
       response = await http(url, {
         method,
         ...(endpoint.body ? { json: endpoint.body(keys) } : {}),
@@ -282,6 +300,7 @@ export function createResource<K, T>(
           !MISSING_ENDPOINT.includes(status) && !TOO_LARGE.includes(status),
       });
     } catch (error) {
+      if (!isCooldownError(error)) countBatch(chunk.length); // it went out (or failed on the wire)
       if (isHTTPError(error))
         events.emit('batch', { url, keys: chunk.length, status: error.response.status });
       if (aborted(signal)) return 'done';
@@ -289,6 +308,7 @@ export function createResource<K, T>(
       return { failed: error };
     }
     const { status } = response;
+    countBatch(chunk.length);
     events.emit('batch', { url, keys: chunk.length, status });
     if (MISSING_ENDPOINT.includes(status)) return 'missing'; // the status, never a message
     if (TOO_LARGE.includes(status)) {
@@ -299,8 +319,8 @@ export function createResource<K, T>(
       }
       const half = Math.ceil(chunk.length / 2);
       const parts = await Promise.all([
-        readBatch(endpoint, chunk.slice(0, half), signal),
-        readBatch(endpoint, chunk.slice(half), signal),
+        readBatch(endpoint, chunk.slice(0, half), startedAt, signal),
+        readBatch(endpoint, chunk.slice(half), startedAt, signal),
       ]);
       return parts.find((p) => p !== 'done') ?? 'done';
     }
@@ -359,6 +379,7 @@ export function createResource<K, T>(
     records: ItemRecord<K, T>[],
     signal?: AbortSignal,
     canContinue: () => boolean = () => true,
+    startedAt: number = clock.now(),
   ): Promise<unknown> {
     let perItem = records;
     let failure: unknown;
@@ -382,7 +403,9 @@ export function createResource<K, T>(
           // Until the endpoint has answered, one chunk probes it alone: a missing one costs one request.
           const [probe, ...rest] = chunks as [ItemRecord<K, T>[], ...ItemRecord<K, T>[][]];
           chunks = [];
-          const result = canContinue() ? await readBatch(endpoint, probe, signal) : 'skipped';
+          const result = canContinue()
+            ? await readBatch(endpoint, probe, startedAt, signal)
+            : 'skipped';
           if (result === 'skipped') skip(records);
           else if (result === 'missing') {
             fallBack(origin, records.length);
@@ -401,7 +424,7 @@ export function createResource<K, T>(
           chunks,
           settings.concurrency,
           async (chunk) => {
-            const result = await readBatch(endpoint, chunk, signal);
+            const result = await readBatch(endpoint, chunk, startedAt, signal);
             if (result === 'missing') missing.push(...chunk);
             else if (result !== 'done') failure ??= result.failed;
           },
@@ -418,7 +441,7 @@ export function createResource<K, T>(
       const rest = await runLimited(
         perItem,
         settings.concurrency,
-        (r) => readItem(r, signal),
+        (r) => readItem(r, startedAt, signal),
         canContinue,
       );
       skip(rest);
@@ -451,26 +474,50 @@ export function createResource<K, T>(
     const due: ItemRecord<K, T>[] = [];
     for (const id of group.ids.keys()) {
       const record = store.get(id);
-      if (record === undefined || reads.has(id) || record.checkedAt + group.interval > dueBy)
+      if (record === undefined || reads.has(id) || record.requestedAt + group.interval > dueBy)
         continue;
       due.push(record);
     }
-    if (due.length === 0) return;
+    sweepsDue.delete(group);
     due.sort((a, b) => a.freshAt - b.freshAt);
     for (const record of due) reads.set(record.id, deferred<T>());
+    due.push(...takeQueued()); // fetch() calls of this window ride along (already registered)
+    if (due.length === 0) return;
     const failure = await read(due, context.signal, () =>
       host.canSend(group.origin, group.background),
     );
     if (failure !== undefined) throw failure; // the whole batch failed: the poll backs off
   }
 
+  /** Queues a read of `key` for the window, or returns the read already queued or under way. */
+  function enqueue(id: string, key: K): Deferred<T> {
+    const existing = reads.get(id);
+    if (existing !== undefined) return existing;
+    const pending = deferred<T>();
+    reads.set(id, pending);
+    queued.set(id, key);
+    flushTimer ??= clock.setTimeout(flush, settings.window);
+    return pending;
+  }
+
+  /** Takes the queued fetch() keys, for a read that goes out now. */
+  function takeQueued(): ItemRecord<K, T>[] {
+    const now = clock.now();
+    const records = [...queued].map(([id, key]) => store.ensure(id, key, now));
+    queued = new Map();
+    if (flushTimer !== null) clock.clearTimeout(flushTimer);
+    flushTimer = null;
+    return records;
+  }
+
+  /** The window closed: the queued keys go out together, batched. */
   function flush(): void {
     flushTimer = null;
-    const keys = queued;
-    queued = new Map();
-    const now = clock.now();
-    const records = [...keys].map(([id, key]) => store.ensure(id, key, now));
-    void read(records).catch(() => {});
+    // A sweep about to run in this tick takes the queued keys along: one batch, not two.
+    for (const group of sweepsDue) {
+      if (host.canSend(group.origin, group.background)) return;
+    }
+    void read(takeQueued()).catch(() => {});
   }
 
   function groupFor(
@@ -501,6 +548,12 @@ export function createResource<K, T>(
     }
     return group;
   }
+  /** Makes the group sweep on its next tick; its regular ticks stay where they were. */
+  function refreshGroup(group: PollGroup): void {
+    sweepsDue.add(group);
+    group.entry.refresh(true);
+  }
+
   const settingsInterval = options.interval;
   const settingsHidden = options.hiddenInterval;
 
@@ -509,7 +562,11 @@ export function createResource<K, T>(
     if (flushTimer !== null) clock.clearTimeout(flushTimer);
     for (const group of groups.values()) group.entry.unsubscribe();
     groups.clear();
+    const orphaned = new PollerDisposedError();
+    for (const pending of reads.values()) pending.reject(orphaned); // nobody waits forever
     reads.clear();
+    queued.clear();
+    sweepsDue.clear();
     store.clear();
     etags.clear();
   });
@@ -525,7 +582,8 @@ export function createResource<K, T>(
       record.idleSince = null;
       group.ids.set(id, (group.ids.get(id) ?? 0) + 1);
       // A key not read yet is due now; the group's next tick batches it with any others.
-      if (record.checkedAt === Number.NEGATIVE_INFINITY) group.entry.refresh();
+      // A key never read makes its group sweep on the next tick, with every other due key.
+      if (record.requestedAt === Number.NEGATIVE_INFINITY) refreshGroup(group);
       let active = true;
       return {
         unsubscribe() {
@@ -538,13 +596,17 @@ export function createResource<K, T>(
           else group.ids.delete(id);
           if (group.ids.size === 0) {
             group.entry.unsubscribe();
+            // fetch() keys that waited for this group's sweep go out on their own.
+            if (sweepsDue.delete(group) && queued.size > 0) {
+              flushTimer ??= clock.setTimeout(flush, settings.window);
+            }
             for (const [name, g] of groups) if (g === group) groups.delete(name);
           }
         },
         refresh() {
           if (!active) return;
-          record.checkedAt = Number.NEGATIVE_INFINITY;
-          group.entry.refresh();
+          record.requestedAt = Number.NEGATIVE_INFINITY;
+          refreshGroup(group);
         },
       };
     },
@@ -553,25 +615,18 @@ export function createResource<K, T>(
     },
     fetch(key) {
       if (disposed) return Promise.reject(new PollerDisposedError());
-      const id = keyId(key);
-      const existing = reads.get(id);
-      if (existing !== undefined) return existing.promise;
-      const read = deferred<T>();
-      reads.set(id, read);
-      queued.set(id, key);
-      flushTimer ??= clock.setTimeout(flush, settings.window);
-      return read.promise;
+      return enqueue(keyId(key), key).promise;
     },
     refresh(key) {
-      const ids = key === undefined ? undefined : keyId(key);
+      if (disposed) return;
+      const only = key === undefined ? undefined : keyId(key);
       for (const group of groups.values()) {
-        if (ids !== undefined && !group.ids.has(ids)) continue;
+        if (only !== undefined && !group.ids.has(only)) continue;
         for (const id of group.ids.keys()) {
-          if (ids !== undefined && id !== ids) continue;
-          const record = store.get(id);
-          if (record) record.checkedAt = Number.NEGATIVE_INFINITY;
+          const record = only === undefined || id === only ? store.get(id) : undefined;
+          if (record) record.requestedAt = Number.NEGATIVE_INFINITY;
         }
-        group.entry.refresh();
+        refreshGroup(group);
       }
     },
   };

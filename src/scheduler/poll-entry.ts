@@ -34,6 +34,8 @@ export interface PollEntry<T = unknown> {
   queued: boolean;
   /** When the poll last delivered data; lanes serve the stalest first. */
   freshAt: number;
+  /** Set by a refresh that keeps the schedule: the period the run started in resumes after it. */
+  resumeAnchor: number | null;
   /** Subscription order: breaks ties between equally stale polls. */
   readonly seq: number;
   removed: boolean;

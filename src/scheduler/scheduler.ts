@@ -85,9 +85,15 @@ export class Scheduler {
     if (this.#groups.size === 0) this.#detach();
   }
 
-  /** Makes the entry due now; it runs on the next tick the gates allow. */
-  refresh(entry: PollEntry): void {
+  /**
+   * Makes the entry due now; it runs on the next tick the gates allow. With `keepSchedule`, that
+   * extra run does not restart the entry's period: its regular ticks stay where they were.
+   */
+  refresh(entry: PollEntry, keepSchedule = false): void {
     if (entry.removed || this.#disposed) return;
+    if (keepSchedule && entry.anchor !== Number.NEGATIVE_INFINITY) {
+      entry.resumeAnchor ??= entry.anchor;
+    } else if (!keepSchedule) entry.resumeAnchor = null;
     entry.anchor = Number.NEGATIVE_INFINITY;
     const group = this.#groupOf.get(entry);
     if (group !== undefined) this.#armIfEarlier(group, entry);
@@ -296,7 +302,8 @@ export class Scheduler {
   #start(entry: PollEntry, lane: OriginLane): void {
     const controller = new AbortController();
     entry.running = controller;
-    entry.anchor = this.deps.clock.now();
+    entry.anchor = entry.resumeAnchor ?? this.deps.clock.now();
+    entry.resumeAnchor = null;
     lane.running++;
     this.deps.stats.runs++;
     let result: Promise<unknown>;
