@@ -1,0 +1,73 @@
+import { describe, expect, it } from 'vitest';
+import { deepEqual } from '../../src/batching/deep-equal.js';
+
+describe('deepEqual', () => {
+  it('primitives compare by value (NaN equals NaN)', () => {
+    expect(deepEqual(1, 1)).toBe(true);
+    expect(deepEqual('a', 'a')).toBe(true);
+    expect(deepEqual(Number.NaN, Number.NaN)).toBe(true);
+    expect(deepEqual(null, null)).toBe(true);
+    expect(deepEqual(undefined, undefined)).toBe(true);
+    expect(deepEqual(1, 2)).toBe(false);
+    expect(deepEqual(1, '1')).toBe(false);
+    expect(deepEqual(null, undefined)).toBe(false);
+    expect(deepEqual(null, {})).toBe(false);
+    expect(deepEqual({}, null)).toBe(false);
+    expect(deepEqual(0, {})).toBe(false);
+  });
+
+  it('nested JSON-like data compares structurally, whatever the key order', () => {
+    const a = { id: 'r1', logs: [{ step: 1, loss: 0.5 }], meta: { tags: ['x', 'y'], done: false } };
+    const b = { meta: { done: false, tags: ['x', 'y'] }, logs: [{ loss: 0.5, step: 1 }], id: 'r1' };
+    expect(deepEqual(a, b)).toBe(true);
+    expect(deepEqual(JSON.parse(JSON.stringify(a)), a)).toBe(true);
+  });
+
+  it('any difference deep down makes data unequal', () => {
+    const a = { logs: [{ step: 1, loss: 0.5 }] };
+    expect(deepEqual(a, { logs: [{ step: 1, loss: 0.25 }] })).toBe(false);
+    expect(
+      deepEqual(a, {
+        logs: [
+          { step: 1, loss: 0.5 },
+          { step: 2, loss: 0.4 },
+        ],
+      }),
+    ).toBe(false);
+    expect(deepEqual(a, { logs: [] })).toBe(false);
+    expect(deepEqual({ a: 1 }, { a: 1, b: 2 })).toBe(false);
+    expect(deepEqual({ a: 1, b: 2 }, { a: 1 })).toBe(false);
+    // Same number of keys, different names (an undefined value does not stand in for a key).
+    expect(deepEqual({ a: undefined }, { b: undefined })).toBe(false);
+  });
+
+  it('arrays and objects are never equal to each other; array order matters', () => {
+    expect(deepEqual([1, 2], { 0: 1, 1: 2 })).toBe(false);
+    expect(deepEqual({ 0: 1, 1: 2 }, [1, 2])).toBe(false);
+    expect(deepEqual([1, 2], [2, 1])).toBe(false);
+    expect(deepEqual([], [])).toBe(true);
+  });
+
+  it('Dates compare by time', () => {
+    expect(deepEqual(new Date(5), new Date(5))).toBe(true);
+    expect(deepEqual(new Date(5), new Date(6))).toBe(false);
+    expect(deepEqual(new Date(5), 5)).toBe(false);
+    expect(deepEqual(new Date(5), {})).toBe(false);
+    expect(deepEqual({}, new Date(5))).toBe(false);
+  });
+
+  it('objects of different prototypes are unequal', () => {
+    class Point {
+      constructor(readonly x: number) {}
+    }
+    expect(deepEqual(new Point(1), { x: 1 })).toBe(false);
+    expect(deepEqual(Object.create(null), {})).toBe(false);
+  });
+
+  it('Maps and Sets with different contents are unequal (schema transforms may output them)', () => {
+    // The doc comment: "other classes by identity". A Map has no own enumerable keys, so a
+    // structural walk sees every Map as {}: a changed Map would keep the old snapshot.
+    expect(deepEqual(new Map([['a', 1]]), new Map([['a', 2]]))).toBe(false);
+    expect(deepEqual(new Set([1]), new Set([2]))).toBe(false);
+  });
+});
