@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { createPoller, type ItemSnapshot } from '../../src/index.js';
+import type { ItemSnapshot } from '../../src/index.js';
 import type { RunLogs, RunRef } from '../sim/simulated-server.js';
 import {
   batchUrl,
@@ -10,6 +10,7 @@ import {
   runRef,
   tileOf,
 } from './dashboard.js';
+import { createDemoPoller } from './demo-poller.js';
 
 /** One run's logs, as both endpoints answer them; the resource's `data` is typed from it. */
 const runLogsSchema = z.object({
@@ -33,14 +34,7 @@ function startBatched({
   items,
   show,
 }: DashboardEnvironment) {
-  const poller = createPoller({
-    clock,
-    fetch,
-    visibility,
-    online: false,
-    hosts: [{ match: '*.hf.space', interval: 2500 }],
-    random,
-  });
+  const poller = createDemoPoller({ clock, fetch, visibility, random });
   const logs = poller.resource<RunRef, RunLogs>({
     item: { url: (ref) => runLogsUrl(origin, ref), schema: runLogsSchema },
     batch: {

@@ -1,6 +1,6 @@
-import { createPoller } from '../../src/index.js';
 import type { Item } from '../sim/simulated-server.js';
 import { type DashboardClient, itemUrl } from './dashboard.js';
+import { createDemoPoller } from './demo-poller.js';
 
 /**
  * The same dashboard on pollwise: one `poller.poll(url)` per tile. The `*.hf.space` policy
@@ -11,14 +11,7 @@ export const pollwiseClient: DashboardClient = {
   name: 'pollwise',
   description: "poller.poll(url) per item, one request each; host policy '*.hf.space' → 2.5 s",
   start({ clock, fetch, visibility, random, origin, items, show }) {
-    const poller = createPoller({
-      clock,
-      fetch,
-      visibility,
-      online: false,
-      hosts: [{ match: '*.hf.space', interval: 2500 }],
-      random,
-    });
+    const poller = createDemoPoller({ clock, fetch, visibility, random });
     for (let id = 0; id < items; id++) {
       poller.poll<Item>(itemUrl(origin, id), { key: `item-${id}`, onData: show });
     }
