@@ -48,6 +48,22 @@ export const DEFAULTS = {
     /** Unsubscribed items are dropped after this grace period (ms). */
     gcTime: 300_000,
   },
+  /**
+   * Per-origin circuit breaker (seed 003), sized for a browser tab, which sends a few requests a
+   * second at most, not a gateway's thousands.
+   */
+  breaker: {
+    /** Outcomes remembered per origin (a ring buffer): about 20 s of a 1 s poll. */
+    windowSize: 20,
+    /** Outcomes older than this do not count: a failure a minute ago says little about now. */
+    windowMs: 60_000,
+    /** Never open on fewer samples: 2 failures out of 3 is noise, not an outage. */
+    minRequests: 5,
+    /** Open when at least this share of the counted outcomes failed (5xx, timeout, network). */
+    failureRatio: 0.5,
+    /** Fail fast this long after opening, then let one probe decide (matches the backoff cap). */
+    openMs: 30_000,
+  },
   /** Origins the cooldown registry remembers at once; idle entries are evicted first. */
   maxTrackedOrigins: 256,
 } as const;

@@ -22,6 +22,27 @@ export class CooldownError extends PollwiseError {
   }
 }
 
+/**
+ * A request was refused before it reached the network because its origin's circuit breaker is
+ * open (too many 5xx, timeouts or network errors). Retry at `retryAt`, when one probe may go.
+ */
+export class BreakerOpenError extends PollwiseError {
+  override name = 'BreakerOpenError';
+  readonly code = 'breaker-open';
+  readonly retryAfterMs: number;
+  constructor(
+    readonly origin: string,
+    readonly retryAt: number,
+    now: number,
+  ) {
+    const retryAfterMs = Math.max(0, Math.ceil(retryAt - now));
+    super(
+      `pollwise: ${origin} is failing; its circuit breaker is open, retry in ${retryAfterMs} ms`,
+    );
+    this.retryAfterMs = retryAfterMs;
+  }
+}
+
 /** The poller was disposed; it makes no more requests. */
 export class PollerDisposedError extends PollwiseError {
   override name = 'PollerDisposedError';
@@ -54,6 +75,11 @@ export class InvalidOptionsError extends TypeError {
 
 export function isCooldownError(error: unknown): error is CooldownError {
   return error instanceof CooldownError;
+}
+
+/** A request pollwise refused before the network (cooldown or open breaker): not a failure. */
+export function isRefusal(error: unknown): error is CooldownError | BreakerOpenError {
+  return error instanceof CooldownError || error instanceof BreakerOpenError;
 }
 
 export function describeValue(value: unknown): string {

@@ -20,6 +20,12 @@ export type PollerEvents = {
   batch: { url: string; keys: number; status: number };
   /** A resource's batch endpoint is missing: its keys are read per item until `until`. */
   fallback: { origin: string; until: number; keys: number };
+  /** An origin's breaker opened: requests to it fail fast until `until`, then one probe goes. */
+  'breaker:open': { origin: string; until: number; failures: number; samples: number };
+  /** The breaker lets one probe through; its outcome closes or reopens it. */
+  'breaker:half-open': { origin: string };
+  /** The probe succeeded: the origin is healthy again. */
+  'breaker:close': { origin: string };
   visibility: { visible: boolean };
   online: { online: boolean };
 };

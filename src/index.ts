@@ -15,9 +15,11 @@ export { alwaysOnline, navigatorOnline } from './environment/online.js';
 export type { VisibilitySource } from './environment/visibility.js';
 export { alwaysVisible, documentVisibility } from './environment/visibility.js';
 export {
+  BreakerOpenError,
   CooldownError,
   InvalidOptionsError,
   isCooldownError,
+  isRefusal,
   MissingItemError,
   type OptionIssue,
   PollerDisposedError,

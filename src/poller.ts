@@ -1,5 +1,6 @@
 import ky, { type KyInstance } from 'ky';
 import { createResource, type Resource, type ResourceOptions } from './batching/resource.js';
+import { BreakerRegistry } from './breaker/breaker-registry.js';
 import { CooldownRegistry } from './cooldown/cooldown-registry.js';
 import { DEFAULTS } from './defaults.js';
 import { type Clock, systemClock } from './environment/clock.js';
@@ -45,6 +46,16 @@ export interface PollerOptions {
   baseUrl?: string;
   cooldown?: { defaultMs?: number; maxMs?: number; jitter?: number };
   backoff?: { baseMs?: number; capMs?: number };
+  /** Per-origin circuit breaker (see `DEFAULTS.breaker`), or false to never open one. */
+  breaker?:
+    | false
+    | {
+        windowSize?: number;
+        windowMs?: number;
+        minRequests?: number;
+        failureRatio?: number;
+        openMs?: number;
+      };
   /** Poll runs in flight at once per origin; more due polls wait, stalest first. Default 6. */
   maxConcurrent?: number;
   /** Most origins the cooldown registry tracks at once. Default 256. */
@@ -138,7 +149,14 @@ export function createPoller(options?: PollerOptions): Poller {
     random,
     o.maxTrackedOrigins ?? DEFAULTS.maxTrackedOrigins,
   );
-  const gate = new OriginGate(clock, cooldowns, stats, events);
+  const breakers = new BreakerRegistry(
+    // Disabled: a breaker that would need infinitely many samples never opens.
+    o.breaker === false
+      ? { ...DEFAULTS.breaker, minRequests: Number.POSITIVE_INFINITY }
+      : { ...DEFAULTS.breaker, ...o.breaker },
+    o.maxTrackedOrigins ?? DEFAULTS.maxTrackedOrigins,
+  );
+  const gate = new OriginGate(clock, cooldowns, breakers, stats, events);
   const inflight = new InflightRequests();
   let disposed = false;
   let subscriptions = 0;
@@ -189,6 +207,8 @@ export function createPoller(options?: PollerOptions): Poller {
     context,
     concurrencyFor: (origin) => resolvePolicy(new URL(origin)).maxConcurrent,
   });
+
+  gate.onBreakerChange = () => scheduler.rearm();
 
   function poll<T>(
     taskOrUrl: PollTask<T> | string | URL,
@@ -306,6 +326,7 @@ export function createPoller(options?: PollerOptions): Poller {
         resolveInterval: resolvePolicy,
         schedule: (spec) => schedule({ ...spec, immediate: false }),
         canSend: (origin, background) => scheduler.canSend(origin, background),
+        noteError: (origin, error) => gate.noteError(origin, error),
         onDispose: (dispose) => disposers.push(dispose),
       },
       options,
@@ -346,6 +367,7 @@ export function createPoller(options?: PollerOptions): Poller {
       scheduler.dispose();
       inflight.abortAll(new DOMException('The poller was disposed', 'AbortError'));
       cooldowns.clear();
+      breakers.clear();
       events.clear();
     },
   };

@@ -1,4 +1,4 @@
-export type SkipReason = 'hidden' | 'offline' | 'paused' | 'cooldown' | 'in-flight';
+export type SkipReason = 'hidden' | 'offline' | 'paused' | 'cooldown' | 'breaker' | 'in-flight';
 
 /** Counters since the poller was created. `stats()` returns a copy. */
 export interface PollerStats {
@@ -10,8 +10,10 @@ export interface PollerStats {
   rateLimited: number;
   /** Cooldowns started or extended by a 429/503. */
   cooldowns: number;
-  /** Wrapped-fetch calls refused with a CooldownError, without touching the network. */
+  /** Requests refused before the network (CooldownError, BreakerOpenError). */
   refused: number;
+  /** Times an origin's circuit breaker opened. */
+  breakerOpened: number;
   /** Poll runs started. */
   runs: number;
   /** Poll runs that delivered data. */
@@ -42,6 +44,7 @@ export function createStats(): PollerStats {
     rateLimited: 0,
     cooldowns: 0,
     refused: 0,
+    breakerOpened: 0,
     runs: 0,
     succeeded: 0,
     errors: 0,
@@ -52,7 +55,7 @@ export function createStats(): PollerStats {
     fallbacks: 0,
     missingItems: 0,
     invalidItems: 0,
-    skipped: { hidden: 0, offline: 0, paused: 0, cooldown: 0, 'in-flight': 0 },
+    skipped: { hidden: 0, offline: 0, paused: 0, cooldown: 0, breaker: 0, 'in-flight': 0 },
   };
 }
 

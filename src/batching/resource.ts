@@ -1,7 +1,7 @@
 import { isHTTPError, type KyInstance } from 'ky';
 import type { Clock } from '../environment/clock.js';
 import {
-  isCooldownError,
+  isRefusal,
   MissingItemError,
   PollerDisposedError,
   UnexpectedResponseError,
@@ -106,6 +106,8 @@ export interface ResourceHost {
     task: (context: PollContext) => Promise<void>;
   }) => { unsubscribe(): void; refresh(keepSchedule?: boolean): void };
   canSend: (origin: string, background: boolean) => boolean;
+  /** Lets the origin's breaker count a timeout. */
+  noteError: (origin: string, error: unknown) => void;
   onDispose: (dispose: () => void) => void;
 }
 
@@ -198,7 +200,7 @@ export function createResource<K, T>(
 
   function settle(record: ItemRecord<K, T>, outcome: ItemOutcome<T>): void {
     if (disposed) return;
-    if (outcome.kind === 'error' && isCooldownError(outcome.error)) {
+    if (outcome.kind === 'error' && isRefusal(outcome.error)) {
       // Refused before the network: nothing was learned about the item, which stays due.
       record.requestedAt = Number.NEGATIVE_INFINITY;
     } else if (store.apply(record, outcome, clock.now())) notify(record);
@@ -267,6 +269,7 @@ export function createResource<K, T>(
       await deliver(record, item.select ? item.select(json, record.key) : json);
     } catch (error) {
       if (isHTTPError(error)) stats.itemRequests++; // sent and answered; refusals never left
+      host.noteError(url.origin, error);
       if (!aborted(signal)) settle(record, { kind: 'error', error });
     }
   }
@@ -300,7 +303,8 @@ export function createResource<K, T>(
           !MISSING_ENDPOINT.includes(status) && !TOO_LARGE.includes(status),
       });
     } catch (error) {
-      if (!isCooldownError(error)) countBatch(chunk.length); // it went out (or failed on the wire)
+      if (!isRefusal(error)) countBatch(chunk.length); // it went out (or failed on the wire)
+      if (url !== '') host.noteError(new URL(url).origin, error);
       if (isHTTPError(error))
         events.emit('batch', { url, keys: chunk.length, status: error.response.status });
       if (aborted(signal)) return 'done';

@@ -72,6 +72,24 @@ export const pollerOptionsSchema = z.strictObject({
       capMs: z.optional(positiveMs),
     }),
   ),
+  breaker: z.optional(
+    z.union(
+      [
+        z.literal(false),
+        z.strictObject({
+          windowSize: z.optional(count),
+          windowMs: z.optional(positiveMs),
+          minRequests: z.optional(count),
+          failureRatio: z.optional(number('a number above 0, at most 1', (n) => n > 0 && n <= 1)),
+          openMs: z.optional(positiveMs),
+        }),
+      ],
+      {
+        error:
+          'must be breaker settings { windowSize?, windowMs?, minRequests?, failureRatio?, openMs? }, or false',
+      },
+    ),
+  ),
   maxConcurrent: z.optional(count),
   maxTrackedOrigins: z.optional(count),
   fetch: z.optional(fn('a fetch function')),

@@ -1,7 +1,7 @@
 import type { Clock } from '../environment/clock.js';
 import type { OnlineSource } from '../environment/online.js';
 import type { VisibilitySource } from '../environment/visibility.js';
-import { isCooldownError } from '../errors.js';
+import { isRefusal } from '../errors.js';
 import type { EventBus } from '../events.js';
 import type { PollerStats, SkipReason } from '../stats.js';
 import type { OriginGate } from '../transport/origin-gate.js';
@@ -97,6 +97,11 @@ export class Scheduler {
     entry.anchor = Number.NEGATIVE_INFINITY;
     const group = this.#groupOf.get(entry);
     if (group !== undefined) this.#armIfEarlier(group, entry);
+  }
+
+  /** Re-arms every group: an origin's breaker changed state. */
+  rearm(): void {
+    this.#armAll();
   }
 
   pause(): void {
@@ -225,9 +230,10 @@ export class Scheduler {
       this.#skip(group.origin, 'offline', due.length);
       return;
     }
-    if (due.length > 0 && gate.blockedUntil(group.origin) > now) {
-      // Skipped ticks are not queued: the polls stay due and run once when the cooldown ends.
-      this.#skip(group.origin, 'cooldown', due.length);
+    const blocked = due.length > 0 ? gate.blocked(group.origin) : null;
+    if (blocked !== null) {
+      // Skipped ticks are not queued: the polls stay due and run once when the origin reopens.
+      this.#skip(group.origin, blocked.reason, due.length);
     } else if (due.length > 0) {
       const ready: PollEntry[] = [];
       for (const entry of due) {
@@ -257,8 +263,7 @@ export class Scheduler {
   #closed(origin: string): SkipReason | null {
     if (this.#paused) return 'paused';
     if (!this.deps.online.isOnline()) return 'offline';
-    if (this.deps.gate.blockedUntil(origin) > this.deps.clock.now()) return 'cooldown';
-    return null;
+    return this.deps.gate.blocked(origin)?.reason ?? null;
   }
 
   /** Starts queued polls while slots are free, re-checking the gates before each start. */
@@ -330,12 +335,14 @@ export class Scheduler {
       entry.freshAt = clock.now();
       stats.succeeded++;
       this.#deliver(entry, 'data', value);
-    } else if (isCooldownError(value)) {
-      // Refused before the network: the cooldown, not backoff, decides when to retry.
+    } else if (isRefusal(value)) {
+      // Refused before the network: the cooldown or breaker, not backoff, decides when to retry.
       entry.delay = entry.interval;
-      stats.skipped.cooldown++;
+      stats.skipped[value.code === 'cooldown' ? 'cooldown' : 'breaker']++;
     } else {
-      // A failure while the origin cools down (its 429/503) waits for the cooldown, not backoff.
+      gate.noteError(entry.origin, value); // a timeout counts against the host
+      // A failure while the origin is blocked (its 429, or the failure that opened the breaker)
+      // waits for the origin to reopen, not for backoff.
       const cooling = gate.blockedUntil(entry.origin) > clock.now();
       if (!cooling) entry.failures++;
       entry.delay = cooling

@@ -57,6 +57,7 @@ export function createPoliteFetch(
       },
       (error: unknown) => {
         deps.inflight.finish(controller);
+        deps.gate.failed(origin, error);
         throw error;
       },
     );

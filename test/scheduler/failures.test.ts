@@ -17,7 +17,7 @@ const strictGet: PollTask<unknown> = async ({ fetch }) => {
 describe('backoff after failures', () => {
   it('walks the ladder 1, 2, 4, 8, 16, 30, 30 s (random 1) and resets after one success', async () => {
     let failing = true;
-    const { poller, times } = setup({ random: () => 1 }, () =>
+    const { poller, times } = setup({ random: () => 1, breaker: false }, () =>
       failing ? new Response('no', { status: 500 }) : Response.json({ ok: true }),
     );
     const errors: unknown[] = [];
@@ -44,7 +44,10 @@ describe('backoff after failures', () => {
   });
 
   it('with random 0 (full jitter can be 0) the gaps equal the interval', async () => {
-    const { poller, times } = setup({ random: () => 0 }, () => new Response('', { status: 500 }));
+    const { poller, times } = setup(
+      { random: () => 0, breaker: false },
+      () => new Response('', { status: 500 }),
+    );
     poller.poll(strictGet, { url: URL_A, interval: 1000 });
     await vi.advanceTimersByTimeAsync(6000);
     expect(times()).toEqual([0, 1000, 2000, 3000, 4000, 5000, 6000]);

@@ -150,6 +150,7 @@ describe('origin lane: concurrency cap', () => {
       offline: 0,
       paused: 0,
       cooldown: 0,
+      breaker: 0,
       'in-flight': 0,
     });
 
