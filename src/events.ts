@@ -37,6 +37,7 @@ export interface EventBus {
   off<K extends keyof PollerEvents>(type: K, handler?: EventHandler<K>): void;
   emit<K extends keyof PollerEvents>(type: K, event: PollerEvents[K]): void;
   hasListeners(type: keyof PollerEvents): boolean;
+  listenerCount(): number;
   clear(): void;
 }
 
@@ -91,6 +92,11 @@ export function createEventBus(): EventBus {
     },
     hasListeners(type) {
       return (emitter.all.get(type)?.length ?? 0) > 0;
+    },
+    listenerCount() {
+      let count = 0;
+      for (const handlers of emitter.all.values()) count += handlers.length;
+      return count;
     },
     clear() {
       emitter.all.clear();

@@ -30,7 +30,13 @@ export {
 } from './errors.js';
 export type { EventHandler, PollerEvents } from './events.js';
 export type { HostPolicy, ResolvedPolicy } from './policy/host-policies.js';
-export type { Poller, PollerOptions, PollOptions, Subscription } from './poller.js';
+export type {
+  Poller,
+  PollerInspection,
+  PollerOptions,
+  PollOptions,
+  Subscription,
+} from './poller.js';
 export { createPoller } from './poller.js';
 export type { PollContext, PollTask } from './scheduler/poll-entry.js';
 export type { PollerStats, SkipReason } from './stats.js';

@@ -1,5 +1,10 @@
 import ky, { type KyInstance } from 'ky';
-import { createResource, type Resource, type ResourceOptions } from './batching/resource.js';
+import {
+  createResource,
+  type Resource,
+  type ResourceCounts,
+  type ResourceOptions,
+} from './batching/resource.js';
 import { BreakerRegistry } from './breaker/breaker-registry.js';
 import { CooldownRegistry } from './cooldown/cooldown-registry.js';
 import { DEFAULTS } from './defaults.js';
@@ -119,6 +124,11 @@ export interface Poller {
   on<K extends keyof PollerEvents>(type: K, handler: EventHandler<K>): void;
   off<K extends keyof PollerEvents>(type: K, handler?: EventHandler<K>): void;
   stats(): PollerStats;
+  /**
+   * Counts of everything the poller holds right now (diagnostics and leak tests): scheduler
+   * entries, groups, timers, lanes, runs and requests under way, tracked origins, resource caches.
+   */
+  inspect(): PollerInspection;
   /** Epoch ms until which `url`'s origin cools down; 0 when it does not. */
   cooldownUntil(url: string | URL): number;
   /** Stops every poll from sending (the "realtime" switch); `resume()` catches up. */
@@ -127,6 +137,21 @@ export interface Poller {
   readonly paused: boolean;
   /** Clears every timer, listener and request under way. The poller is unusable after. */
   dispose(): void;
+}
+
+export interface PollerInspection {
+  entries: number;
+  groups: number;
+  timers: number;
+  lanes: number;
+  running: number;
+  queued: number;
+  requestsInFlight: number;
+  environmentListeners: boolean;
+  eventListeners: number;
+  cooldownOrigins: number;
+  breakerOrigins: number;
+  resources: { items: number; etags: number; reads: number; groups: number };
 }
 
 type ValidatedPollOptions = Omit<PollOptions<unknown>, 'url'> & { url?: string | URL };
@@ -306,6 +331,7 @@ export function createPoller(options?: PollerOptions): Poller {
   }
 
   const disposers: (() => void)[] = [];
+  const resourceCounts: (() => ResourceCounts)[] = [];
 
   function resource<K, T>(rawOptions: ResourceOptions<K, T>): Resource<K, T> {
     if (disposed) throw new PollerDisposedError();
@@ -328,6 +354,7 @@ export function createPoller(options?: PollerOptions): Poller {
         canSend: (origin, background) => scheduler.canSend(origin, background),
         noteError: (origin, error) => gate.noteError(origin, error),
         onDispose: (dispose) => disposers.push(dispose),
+        onInspect: (counts) => resourceCounts.push(counts),
       },
       options,
       {
@@ -351,6 +378,25 @@ export function createPoller(options?: PollerOptions): Poller {
     on: events.on,
     off: events.off,
     stats: () => copyStats(stats),
+    inspect() {
+      const resources = { items: 0, etags: 0, reads: 0, groups: 0 };
+      for (const counts of resourceCounts) {
+        const c = counts();
+        resources.items += c.items;
+        resources.etags += c.etags;
+        resources.reads += c.reads;
+        resources.groups += c.groups;
+      }
+      return {
+        ...scheduler.inspect(),
+        timers: scheduler.pendingTimers,
+        requestsInFlight: inflight.size,
+        eventListeners: events.listenerCount(),
+        cooldownOrigins: cooldowns.size,
+        breakerOrigins: breakers.size,
+        resources,
+      };
+    },
     cooldownUntil: (url) => {
       const until = cooldowns.until(requestUrl(url, baseUrl()).origin);
       return until > clock.now() ? until : 0;
@@ -364,6 +410,7 @@ export function createPoller(options?: PollerOptions): Poller {
       if (disposed) return;
       disposed = true;
       for (const dispose of disposers.splice(0)) dispose();
+      resourceCounts.length = 0;
       scheduler.dispose();
       inflight.abortAll(new DOMException('The poller was disposed', 'AbortError'));
       cooldowns.clear();

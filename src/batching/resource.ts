@@ -75,6 +75,14 @@ export interface ResourceSubscription {
   refresh(): void;
 }
 
+/** Counts of what a resource holds, for `poller.inspect()`. */
+export interface ResourceCounts {
+  items: number;
+  etags: number;
+  reads: number;
+  groups: number;
+}
+
 export interface Resource<K, T> {
   /** Polls `key` and calls `listener` whenever its snapshot changes. */
   subscribe(
@@ -109,6 +117,8 @@ export interface ResourceHost {
   /** Lets the origin's breaker count a timeout. */
   noteError: (origin: string, error: unknown) => void;
   onDispose: (dispose: () => void) => void;
+  /** Registers the resource's counts for `poller.inspect()`. */
+  onInspect: (counts: () => ResourceCounts) => void;
 }
 
 /** Settings with every default applied. */
@@ -464,9 +474,11 @@ export function createResource<K, T>(
     }
   }
 
-  /** A poll run: reads the group's due keys, stalest first, batched. */
-  async function sweep(group: PollGroup, context: PollContext): Promise<void> {
-    const now = clock.now();
+  let collectedAt = Number.NEGATIVE_INFINITY;
+  /** Drops items idle past their grace period (at most 4 times per grace period: O(items)). */
+  function collect(now: number): void {
+    if (now - collectedAt < settings.gcTime / 4) return;
+    collectedAt = now;
     for (const dropped of store.collect(now, (id) => reads.has(id))) {
       try {
         etags.delete(resolve(item.url(dropped.key)).href); // an ETag without its data is useless
@@ -474,6 +486,12 @@ export function createResource<K, T>(
         // A key whose URL cannot be built never had an ETag.
       }
     }
+  }
+
+  /** A poll run: reads the group's due keys, stalest first, batched. */
+  async function sweep(group: PollGroup, context: PollContext): Promise<void> {
+    const now = clock.now();
+    collect(now);
     const dueBy = now + group.interval * host.jitter;
     const due: ItemRecord<K, T>[] = [];
     for (const id of group.ids.keys()) {
@@ -561,6 +579,13 @@ export function createResource<K, T>(
   const settingsInterval = options.interval;
   const settingsHidden = options.hiddenInterval;
 
+  host.onInspect(() => ({
+    items: store.size,
+    etags: etags.size,
+    reads: reads.size,
+    groups: groups.size,
+  }));
+
   host.onDispose(() => {
     disposed = true;
     if (flushTimer !== null) clock.clearTimeout(flushTimer);
@@ -579,6 +604,7 @@ export function createResource<K, T>(
     subscribe(key, listener, subscribeOptions) {
       const id = keyId(key);
       const now = clock.now();
+      collect(now);
       const record = store.ensure(id, key, now);
       const group = groupFor(key, subscribeOptions);
       const own = (snapshot: ItemSnapshot<T>) => listener(snapshot);
@@ -595,6 +621,7 @@ export function createResource<K, T>(
           active = false;
           record.listeners.delete(own);
           if (record.listeners.size === 0) record.idleSince = clock.now();
+          collect(clock.now());
           const left = (group.ids.get(id) ?? 1) - 1;
           if (left > 0) group.ids.set(id, left);
           else group.ids.delete(id);
@@ -619,6 +646,7 @@ export function createResource<K, T>(
     },
     fetch(key) {
       if (disposed) return Promise.reject(new PollerDisposedError());
+      collect(clock.now());
       return enqueue(keyId(key), key).promise;
     },
     refresh(key) {

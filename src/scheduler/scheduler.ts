@@ -127,6 +127,33 @@ export class Scheduler {
     return count;
   }
 
+  /** Counts of what the scheduler holds, for `poller.inspect()`. */
+  inspect(): {
+    entries: number;
+    groups: number;
+    lanes: number;
+    running: number;
+    queued: number;
+    environmentListeners: boolean;
+  } {
+    let entries = 0;
+    for (const group of this.#groups.values()) entries += group.entries.size;
+    let running = 0;
+    let queued = 0;
+    for (const lane of this.#lanes.values()) {
+      running += lane.running;
+      queued += lane.waiting;
+    }
+    return {
+      entries,
+      groups: this.#groups.size,
+      lanes: this.#lanes.size,
+      running,
+      queued,
+      environmentListeners: this.#detachEnvironment !== null,
+    };
+  }
+
   dispose(): void {
     this.#disposed = true;
     for (const group of this.#groups.values()) {
