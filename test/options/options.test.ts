@@ -347,6 +347,60 @@ describe('properties', () => {
   });
 });
 
+describe('resource(): option errors', () => {
+  const value = fc.oneof(
+    fc.anything({ withNullPrototype: true, withBoxedValues: true }),
+    fc.func(fc.anything()),
+    fc.constantFrom('GET', 'POST', 'DELETE', '/batch', 64, 0, -1),
+  );
+  const section = (keys: readonly string[]) =>
+    fc.oneof(
+      fc.anything(),
+      fc.dictionary(fc.constantFrom(...keys, '__proto__', 'x'), value, { maxKeys: 4 }),
+    );
+  const resourceOptions = fc.oneof(
+    fc.anything({ withNullPrototype: true }),
+    fc.record(
+      {
+        item: section(['url', 'schema', 'select']),
+        batch: section([
+          'url',
+          'method',
+          'body',
+          'select',
+          'key',
+          'data',
+          'maxSize',
+          'maxUrlLength',
+        ]),
+        keyId: value,
+        window: value,
+        concurrency: value,
+        gcTime: value,
+      },
+      { requiredKeys: [] },
+    ),
+  );
+
+  it('resource() either succeeds or throws InvalidOptionsError naming options, never another error', () => {
+    const p = create({ visibility: false, online: false, baseUrl: 'https://app.test/' });
+    fc.assert(
+      fc.property(resourceOptions, (input) => {
+        try {
+          p.resource(input as never);
+        } catch (error) {
+          expect(error).toBeInstanceOf(InvalidOptionsError);
+          for (const issue of (error as InvalidOptionsError).issues) {
+            expect(issue.option.startsWith('resource')).toBe(true);
+          }
+        }
+        expect({} as Record<string, unknown>).not.toHaveProperty('polluted');
+      }),
+      { numRuns: 1000 },
+    );
+  });
+});
+
 describe('the value shown in an option error', () => {
   it('shows the members of an object, functions included, instead of "{}"', () => {
     const error = invalid(() => createPoller({ clock: { now: () => 0 } } as never));
