@@ -193,6 +193,8 @@ export function createPoller(options?: PollerOptions): Poller {
     fetch: politeFetch,
     retry: 0,
     timeout,
+    // The one place a ky timeout is seen as such (the transport only sees an abort).
+    hooks: { beforeError: createKyHooks(gate, baseUrl).beforeError },
     ...(o.baseUrl === undefined ? {} : { baseUrl: o.baseUrl }),
   });
   const resolvePolicy = createPolicyResolver(o.hosts ?? [], {
@@ -233,7 +235,7 @@ export function createPoller(options?: PollerOptions): Poller {
     concurrencyFor: (origin) => resolvePolicy(new URL(origin)).maxConcurrent,
   });
 
-  gate.onBreakerChange = () => scheduler.rearm();
+  gate.onBreakerChange = (origin) => scheduler.rearm(origin);
 
   function poll<T>(
     taskOrUrl: PollTask<T> | string | URL,
@@ -352,7 +354,6 @@ export function createPoller(options?: PollerOptions): Poller {
         resolveInterval: resolvePolicy,
         schedule: (spec) => schedule({ ...spec, immediate: false }),
         canSend: (origin, background) => scheduler.canSend(origin, background),
-        noteError: (origin, error) => gate.noteError(origin, error),
         onDispose: (dispose) => disposers.push(dispose),
         onInspect: (counts) => resourceCounts.push(counts),
       },

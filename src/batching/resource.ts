@@ -114,8 +114,6 @@ export interface ResourceHost {
     task: (context: PollContext) => Promise<void>;
   }) => { unsubscribe(): void; refresh(keepSchedule?: boolean): void };
   canSend: (origin: string, background: boolean) => boolean;
-  /** Lets the origin's breaker count a timeout. */
-  noteError: (origin: string, error: unknown) => void;
   onDispose: (dispose: () => void) => void;
   /** Registers the resource's counts for `poller.inspect()`. */
   onInspect: (counts: () => ResourceCounts) => void;
@@ -279,7 +277,6 @@ export function createResource<K, T>(
       await deliver(record, item.select ? item.select(json, record.key) : json);
     } catch (error) {
       if (isHTTPError(error)) stats.itemRequests++; // sent and answered; refusals never left
-      host.noteError(url.origin, error);
       if (!aborted(signal)) settle(record, { kind: 'error', error });
     }
   }
@@ -314,7 +311,6 @@ export function createResource<K, T>(
       });
     } catch (error) {
       if (!isRefusal(error)) countBatch(chunk.length); // it went out (or failed on the wire)
-      if (url !== '') host.noteError(new URL(url).origin, error);
       if (isHTTPError(error))
         events.emit('batch', { url, keys: chunk.length, status: error.response.status });
       if (aborted(signal)) return 'done';

@@ -77,7 +77,12 @@ export const pollerOptionsSchema = z.strictObject({
       [
         z.literal(false),
         z.strictObject({
-          windowSize: z.optional(count),
+          windowSize: z.optional(
+            number(
+              'an integer from 1 to 10000',
+              (n) => Number.isInteger(n) && n >= 1 && n <= 10_000,
+            ),
+          ),
           windowMs: z.optional(positiveMs),
           minRequests: z.optional(count),
           failureRatio: z.optional(number('a number above 0, at most 1', (n) => n > 0 && n <= 1)),

@@ -4,6 +4,24 @@ import { InvalidOptionsError, type OptionIssue } from '../errors.js';
 type Issue = z.core.$ZodIssue;
 type Path = readonly PropertyKey[];
 
+/**
+ * Copies plain objects into null-prototype objects, so that reading an option that was not given
+ * finds nothing even if Object.prototype was polluted elsewhere (a polluted `fetch` stays unused).
+ */
+function ownOnly(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(ownOnly);
+  if (
+    value === null ||
+    typeof value !== 'object' ||
+    Object.getPrototypeOf(value) !== Object.prototype
+  ) {
+    return value; // functions, URLs, schemas and sources keep their identity
+  }
+  const copy: Record<string, unknown> = Object.create(null);
+  for (const [key, v] of Object.entries(value)) copy[key] = ownOnly(v);
+  return copy;
+}
+
 function formatPath(path: Path, root: string): string {
   let out = root;
   for (const part of path) {
@@ -55,7 +73,8 @@ export function validateOptions<S extends z.ZodMiniType>(
       { option: root || 'options', value: input, message: 'must be an object' },
     ]);
   }
-  const result = schema.safeParse(input ?? {});
-  if (result.success) return result.data;
+  // Own properties only, before and after: zod would read an inherited `fetch` as if given.
+  const result = schema.safeParse(ownOnly(input ?? {}));
+  if (result.success) return ownOnly(result.data) as z.output<S>;
   throw new InvalidOptionsError(result.error.issues.flatMap((i) => toOptionIssues(i, input, root)));
 }

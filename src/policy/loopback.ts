@@ -9,7 +9,8 @@ export function isLoopbackHostname(rawHostname: string): boolean {
   const hostname = comparableHostname(rawHostname);
   if (hostname === 'localhost' || hostname.endsWith('.localhost')) return true;
   if (hostname === '[::1]') return true;
-  if (hostname.startsWith('[::ffff:7f')) return true; // ::ffff:127.x.y.z
+  // ::ffff:127.x.y.z, which URL writes as [::ffff:7fxx:yyyy]; not 7.x or 0.127.x.
+  if (/^\[::ffff:7f[0-9a-f]{2}:[0-9a-f]{1,4}\]$/.test(hostname)) return true;
   const octets = hostname.split('.');
   return octets.length === 4 && octets[0] === '127' && octets.every((o) => /^\d{1,3}$/.test(o));
 }

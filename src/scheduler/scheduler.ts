@@ -99,9 +99,9 @@ export class Scheduler {
     if (group !== undefined) this.#armIfEarlier(group, entry);
   }
 
-  /** Re-arms every group: an origin's breaker changed state. */
-  rearm(): void {
-    this.#armAll();
+  /** Re-arms the groups of `origin`: its breaker changed state. Other origins stay untouched. */
+  rearm(origin: string): void {
+    for (const group of this.#groups.values()) if (group.origin === origin) this.#arm(group);
   }
 
   pause(): void {
@@ -365,9 +365,11 @@ export class Scheduler {
     } else if (isRefusal(value)) {
       // Refused before the network: the cooldown or breaker, not backoff, decides when to retry.
       entry.delay = entry.interval;
+      // Its own origin reopening makes it due at once (the gate holds it until then); a refusal
+      // from another origin must not, or it would spin.
+      if (value.origin === entry.origin) entry.anchor = Number.NEGATIVE_INFINITY;
       stats.skipped[value.code === 'cooldown' ? 'cooldown' : 'breaker']++;
     } else {
-      gate.noteError(entry.origin, value); // a timeout counts against the host
       // A failure while the origin is blocked (its 429, or the failure that opened the breaker)
       // waits for the origin to reopen, not for backoff.
       const cooling = gate.blockedUntil(entry.origin) > clock.now();

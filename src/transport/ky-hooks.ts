@@ -10,6 +10,8 @@ export interface PoliteKyHooks {
   /** ky runs beforeRequest once per call: its own retries are gated here. */
   beforeRetry: Array<(state: HookState) => void>;
   afterResponse: Array<(state: HookState) => void>;
+  /** ky calls it for every error: timeouts (invisible to the transport) count for the breaker. */
+  beforeError: Array<(state: HookState & { error: Error }) => Error>;
 }
 
 export function createKyHooks(gate: OriginGate, baseUrl: () => string | undefined): PoliteKyHooks {
@@ -22,6 +24,12 @@ export function createKyHooks(gate: OriginGate, baseUrl: () => string | undefine
   return {
     beforeRequest: [admit],
     beforeRetry: [admit],
+    beforeError: [
+      ({ request, error }) => {
+        gate.noteError(requestUrl(request, baseUrl()).origin, error);
+        return error;
+      },
+    ],
     afterResponse: [
       ({ request, response }) => {
         if (response === undefined) return;

@@ -1,0 +1,395 @@
+import ky, { HTTPError } from 'ky';
+import { describe, expect, it } from 'vitest';
+import type { FetchFunction, PollerEvents } from '../../src/index.js';
+import {
+  advance,
+  captureFetch,
+  makePoller,
+  type RawCall,
+  rejection,
+  status,
+  useFakeClock,
+} from './harness.js';
+
+useFakeClock();
+
+const TOKEN = 'tok_9f2c1e7a_SECRET';
+const BEARER = `Bearer ${TOKEN}`;
+const A = 'http://a.test';
+
+/** The request a transport call amounts to (the real fetch does the same merge). */
+const asRequest = (call: RawCall) => new Request(call.input, call.init);
+
+/** The headers a transport call sends: init.headers replace a Request's own, as in fetch. */
+function sentHeaders(call: RawCall): Headers {
+  if (call.init?.headers !== undefined) return new Headers(call.init.headers);
+  return new Headers(call.input instanceof Request ? call.input.headers : undefined);
+}
+
+function sentCredentials(call: RawCall): RequestCredentials {
+  return (
+    call.init?.credentials ??
+    (call.input instanceof Request ? call.input.credentials : 'same-origin')
+  );
+}
+
+/** The app's transport: adds a bearer token to every request, keeping the other headers. */
+function authenticating(fetch: FetchFunction, token: () => string): FetchFunction {
+  return (input, init) => {
+    const headers = new Headers(init?.headers ?? (input instanceof Request ? input.headers : {}));
+    headers.set('authorization', `Bearer ${token()}`);
+    return fetch(input, { ...init, headers });
+  };
+}
+
+/** `init` without the abort signal pollwise adds. */
+function withoutSignal(init: RequestInit | undefined): Record<string, unknown> {
+  const { signal: _signal, ...rest } = init ?? {};
+  return rest;
+}
+
+describe('a wrapped fetch passes credentials and headers through untouched', () => {
+  it('string input with every init member: the same values, the same headers object', async () => {
+    const net = captureFetch();
+    const poller = makePoller({ fetch: net.fetch });
+    const headers = {
+      Authorization: BEARER,
+      Cookie: 'session=abc; theme=dark',
+      'X-Custom': 'Value With Spaces',
+      'X-Empty': '',
+    };
+    const init: RequestInit = {
+      method: 'PATCH',
+      headers,
+      body: '{"a":1}',
+      credentials: 'include',
+      mode: 'cors',
+      cache: 'no-store',
+      redirect: 'manual',
+      referrer: 'http://a.test/page',
+      referrerPolicy: 'no-referrer',
+      integrity: 'sha256-abc',
+      keepalive: true,
+    };
+    await poller.wrapFetch()(`${A}/x?q=1`, init);
+    const [call] = net.calls;
+    expect(call?.input).toBe(`${A}/x?q=1`);
+    expect(withoutSignal(call?.init)).toEqual(init);
+    expect(call?.init?.headers).toBe(headers); // not copied, not rebuilt
+    expect(Object.keys(call?.init ?? {}).sort()).toEqual([...Object.keys(init), 'signal'].sort());
+    expect(headers).toEqual({
+      Authorization: BEARER,
+      Cookie: 'session=abc; theme=dark',
+      'X-Custom': 'Value With Spaces',
+      'X-Empty': '',
+    });
+  });
+
+  it('a Headers instance and header tuples are passed as they are', async () => {
+    const net = captureFetch();
+    const poller = makePoller({ fetch: net.fetch });
+    const headers = new Headers({ authorization: BEARER, 'x-trace': '1' });
+    const tuples: [string, string][] = [['Authorization', BEARER]];
+    await poller.wrapFetch()(`${A}/h`, { headers, credentials: 'same-origin' });
+    await poller.wrapFetch()(`${A}/t`, { headers: tuples, credentials: 'omit' });
+    expect(net.calls[0]?.init?.headers).toBe(headers);
+    expect([...headers]).toEqual([
+      ['authorization', BEARER],
+      ['x-trace', '1'],
+    ]);
+    expect(net.calls[0]?.init?.credentials).toBe('same-origin');
+    expect(net.calls[1]?.init?.headers).toBe(tuples);
+    expect(net.calls[1]?.init?.credentials).toBe('omit');
+  });
+
+  it('a Request object is passed itself: its headers, credentials and body untouched', async () => {
+    const net = captureFetch();
+    const poller = makePoller({ fetch: net.fetch });
+    const request = new Request(`${A}/req`, {
+      method: 'POST',
+      headers: { Authorization: BEARER, Cookie: 'a=b', 'X-Custom': 'yes' },
+      credentials: 'include',
+      body: 'payload',
+    });
+    await poller.wrapFetch()(request);
+    const [call] = net.calls;
+    expect(call?.input).toBe(request);
+    expect(withoutSignal(call?.init)).toEqual({});
+    const sent = asRequest(call as RawCall);
+    expect(sent.headers.get('authorization')).toBe(BEARER);
+    expect(sent.headers.get('cookie')).toBe('a=b');
+    expect(sent.headers.get('x-custom')).toBe('yes');
+    expect(sent.credentials).toBe('include');
+    expect(sent.method).toBe('POST');
+    expect(await sent.text()).toBe('payload');
+  });
+
+  it('a URL object is passed itself', async () => {
+    const net = captureFetch();
+    const poller = makePoller({ fetch: net.fetch });
+    const url = new URL(`${A}/u`);
+    await poller.wrapFetch()(url, { headers: { Authorization: BEARER } });
+    expect(net.calls[0]?.input).toBe(url);
+    expect(sentHeaders(net.calls[0] as RawCall).get('authorization')).toBe(BEARER);
+  });
+
+  it('wrapFetch(custom) and ctx.fetch pass them through the same way', async () => {
+    const net = captureFetch();
+    const own = captureFetch();
+    const poller = makePoller({ fetch: net.fetch });
+    const headers = { Authorization: BEARER };
+    await poller.wrapFetch(own.fetch)(`${A}/own`, { headers, credentials: 'include' });
+    expect(own.calls[0]?.init?.headers).toBe(headers);
+    expect(own.calls[0]?.init?.credentials).toBe('include');
+    poller.poll((ctx) => ctx.fetch(`${A}/ctx`, { headers, credentials: 'include' }), {
+      origin: A,
+    });
+    await advance(0);
+    expect(net.calls[0]?.init?.headers).toBe(headers);
+    expect(net.calls[0]?.init?.credentials).toBe('include');
+    expect(net.calls).toHaveLength(1);
+  });
+
+  it('poller.http and a user ky with kyHooks send the caller headers once, unchanged', async () => {
+    const net = captureFetch();
+    const poller = makePoller({ fetch: net.fetch });
+    await poller.http.get(`${A}/ky`, {
+      headers: { Authorization: BEARER, 'X-Custom': 'k' },
+      credentials: 'include',
+    });
+    const mine = ky.create({ fetch: net.fetch as FetchFunction, retry: 0 }).extend({
+      hooks: poller.kyHooks(),
+    });
+    await mine.get(`${A}/mine`, { headers: { Authorization: BEARER } });
+    expect(net.calls).toHaveLength(2);
+    for (const call of net.calls) {
+      expect(sentHeaders(call).get('authorization')).toBe(BEARER); // one value, not "a, a"
+    }
+    expect(sentCredentials(net.calls[0] as RawCall)).toBe('include');
+    expect(sentHeaders(net.calls[0] as RawCall).get('x-custom')).toBe('k');
+  });
+
+  it('pollwise never adds an Authorization header: polls, http, wrapFetch, resources', async () => {
+    const net = captureFetch((call) =>
+      call.url.includes('/batch')
+        ? Response.json([{ id: 'k1' }, { id: 'k2' }])
+        : Response.json({ id: 'x' }),
+    );
+    const poller = makePoller({ fetch: net.fetch });
+    poller.poll(`${A}/poll`, { interval: 1000 });
+    poller.poll((ctx) => ctx.http.get(`${A}/task`).json(), { origin: A, interval: 1000 });
+    const items = poller.resource<string>({
+      item: { url: (k) => `${A}/items/${k}` },
+      batch: {
+        url: `${A}/batch`,
+        body: (keys) => ({ keys }),
+        key: (e) => (e as { id: string }).id,
+      },
+      interval: 1000,
+    });
+    items.subscribe('k1', () => {});
+    items.subscribe('k2', () => {});
+    await poller.wrapFetch()(`${A}/wrapped`);
+    await poller.http.get(`${A}/http`).json();
+    await advance(2000);
+    expect(net.calls.length).toBeGreaterThanOrEqual(10);
+    const paths = new Set(net.calls.map((c) => new URL(c.url).pathname));
+    expect([...paths].sort()).toEqual(['/batch', '/http', '/poll', '/task', '/wrapped']);
+    for (const call of net.calls) {
+      expect(sentHeaders(call).has('authorization')).toBe(false);
+      expect(sentHeaders(call).has('cookie')).toBe(false);
+      expect(sentCredentials(call)).toBe('same-origin'); // fetch's default: nothing forced on
+    }
+  });
+});
+
+/**
+ * Everything observable, serialised the way a logger or error reporter would: errors with
+ * their message, stack, cause and own fields; Headers, Request and Response with their headers.
+ */
+function serialise(value: unknown): string {
+  const seen = new WeakSet<object>();
+  return JSON.stringify(value, (_key, v: unknown) => {
+    if (typeof v === 'function' || (typeof AbortSignal !== 'undefined' && v instanceof AbortSignal))
+      return undefined;
+    if (v === null || typeof v !== 'object') return v;
+    if (seen.has(v)) return '[seen]';
+    seen.add(v);
+    if (v instanceof Headers) return [...v];
+    if (v instanceof Request) return { url: v.url, method: v.method, headers: [...v.headers] };
+    if (v instanceof Response) return { url: v.url, status: v.status, headers: [...v.headers] };
+    if (v instanceof Error) {
+      return { ...v, name: v.name, message: v.message, stack: v.stack, cause: v.cause };
+    }
+    return v;
+  });
+}
+
+describe('pollwise never logs, emits or caches an Authorization value', () => {
+  it('a whole run with an authenticating transport: no event, stat, inspection or error holds the token', async () => {
+    /** The wire: what each origin answers. */
+    const wire = captureFetch((call) => {
+      const { origin, pathname } = new URL(call.url);
+      if (origin === 'http://fail.test') return status(500);
+      if (origin === 'http://limited.test') return status(429, { 'retry-after': '5' });
+      if (origin === 'http://down.test') return new TypeError('fetch failed');
+      if (pathname === '/batch') return Response.json([{ id: 'k1', v: 1 }]); // k2 missing
+      if (pathname === '/bad-json') return new Response('<html>', { status: 200 });
+      return Response.json({ ok: 1 }, { headers: { etag: '"v1"' } });
+    });
+    const poller = makePoller({ fetch: authenticating(wire.fetch, () => TOKEN) });
+
+    const events: unknown[] = [];
+    const types: (keyof PollerEvents)[] = [
+      'request',
+      'response',
+      'cooldown',
+      'data',
+      'error',
+      'skip',
+      'batch',
+      'fallback',
+      'breaker:open',
+      'breaker:half-open',
+      'breaker:close',
+    ];
+    for (const type of types) poller.on(type, (event) => events.push({ type, event }));
+    const errors: unknown[] = [];
+    const onError = (error: unknown) => errors.push(error);
+
+    for (const origin of ['http://ok.test', 'http://fail.test', 'http://limited.test']) {
+      poller.poll(`${origin}/poll`, { interval: 1000, onError });
+    }
+    poller.poll(`http://down.test/poll`, { interval: 1000, onError });
+    poller.poll((ctx) => ctx.http.get('http://ok.test/bad-json').json(), {
+      origin: 'http://ok.test',
+      interval: 1000,
+      onError,
+    });
+    const items = poller.resource<string>({
+      item: { url: (k) => `http://ok.test/items/${k}` },
+      batch: {
+        url: 'http://ok.test/batch',
+        body: (keys) => ({ keys }),
+        key: (e) => (e as { id: string }).id,
+      },
+      interval: 1000,
+    });
+    const broken = poller.resource<string>({
+      item: { url: (k) => `http://ok.test/bad-json?k=${k}` },
+      interval: 1000,
+    });
+    const snapshots: { error?: unknown }[] = [];
+    for (const key of ['k1', 'k2']) items.subscribe(key, (s) => snapshots.push(s));
+    broken.subscribe('b1', (s) => snapshots.push(s));
+    await advance(8000);
+    // The caller's own token in wrapped calls, refused or failed.
+    const wrapped = poller.wrapFetch();
+    const init = { headers: { Authorization: BEARER } };
+    for (const url of ['http://fail.test/w', 'http://limited.test/w', 'http://down.test/w']) {
+      errors.push(await rejection(wrapped(url, init)));
+    }
+    errors.push(await rejection(poller.http.get('http://fail.test/k', init).json()));
+    const missing = rejection(items.fetch('k2'));
+    await advance(0);
+    errors.push(await missing);
+    poller.dispose();
+    errors.push(await rejection(wrapped('http://ok.test/after', init)));
+
+    // The token really was on the wire (so there was something to leak) ...
+    expect(wire.calls.length).toBeGreaterThan(20);
+    expect(wire.calls.every((c) => sentHeaders(c).get('authorization') === BEARER)).toBe(true);
+    expect(serialise(wire.calls.map((c) => sentHeaders(c)))).toContain(TOKEN);
+    // ... and the run produced every kind of outcome.
+    const seenTypes = new Set(events.map((e) => (e as { type: string }).type));
+    for (const type of ['request', 'response', 'cooldown', 'data', 'error', 'skip', 'batch']) {
+      expect(seenTypes).toContain(type);
+    }
+    expect(seenTypes).toContain('breaker:open');
+    const names = new Set(
+      [...errors, ...snapshots.map((snapshot) => snapshot.error)].map((e) => (e as Error)?.name),
+    );
+    for (const name of [
+      'HTTPError',
+      'NetworkError',
+      'SyntaxError',
+      'BreakerOpenError',
+      'CooldownError',
+      'MissingItemError',
+      'UnexpectedResponseError',
+      'PollerDisposedError',
+    ]) {
+      expect(names).toContain(name);
+    }
+
+    const observable = {
+      events,
+      stats: poller.stats(),
+      inspect: poller.inspect(),
+      errors,
+      messages: errors.map((e) => String((e as Error).message)),
+      snapshots,
+      item: [items.get('k1'), items.get('k2')],
+    };
+    expect(serialise(observable)).not.toContain(TOKEN);
+  });
+
+  it("a task's own error is forwarded as it is: pollwise neither copies nor redacts it", async () => {
+    // The caller set the header on their own ky request: the HTTPError that request fails
+    // with carries the caller's Request. pollwise hands that very object to onError and the
+    // 'error' event, and adds nothing of its own to it.
+    const net = captureFetch(() => status(500));
+    const poller = makePoller({ fetch: net.fetch });
+    const seen: unknown[] = [];
+    const events: PollerEvents['error'][] = [];
+    poller.on('error', (event) => events.push(event));
+    poller.poll((ctx) => ctx.http.get(`${A}/mine`, { headers: { Authorization: BEARER } }).json(), {
+      origin: A,
+      onError: (e) => seen.push(e),
+    });
+    await advance(0);
+    expect(seen).toHaveLength(1);
+    const [error] = seen;
+    expect(error).toBeInstanceOf(HTTPError);
+    expect(events).toEqual([{ key: undefined, origin: A, error, source: 'poll' }]);
+    expect(events[0]?.error).toBe(error);
+    expect((error as HTTPError).message).not.toContain(TOKEN);
+    expect((error as HTTPError).request.headers.get('authorization')).toBe(BEARER);
+  });
+});
+
+describe('the resource ETag cache is keyed by URL only', () => {
+  it('documents: requests with different Authorization to one item URL revalidate the same ETag', async () => {
+    let user = 'alice';
+    const net = captureFetch((call) => {
+      const headers = sentHeaders(call);
+      if (headers.get('if-none-match') === '"v1"') return new Response(null, { status: 304 });
+      return Response.json({ owner: headers.get('authorization') }, { headers: { etag: '"v1"' } });
+    });
+    const poller = makePoller({ fetch: authenticating(net.fetch, () => `${user}-token`) });
+    const profile = poller.resource<string>({
+      item: { url: () => `${A}/me` },
+      interval: 60_000,
+    });
+    const data: unknown[] = [];
+    profile.subscribe('me', (s) => data.push(s.data));
+    await advance(0);
+    expect(data).toEqual([{ owner: 'Bearer alice-token' }]);
+    expect(poller.inspect().resources).toMatchObject({ items: 1, etags: 1 });
+
+    user = 'bob'; // the app switched users but kept the poller
+    profile.refresh('me');
+    await advance(0);
+    expect(net.calls).toHaveLength(2);
+    const second = sentHeaders(net.calls[1] as RawCall);
+    expect(second.get('authorization')).toBe('Bearer bob-token');
+    // Bob's request revalidates the ETag Alice's response set ...
+    expect(second.get('if-none-match')).toBe('"v1"');
+    // ... and a server that answers 304 on the ETag alone leaves Alice's data in Bob's view.
+    expect(poller.stats().notModified).toBe(1);
+    expect(profile.get('me').data).toEqual({ owner: 'Bearer alice-token' });
+    expect(poller.inspect().resources).toMatchObject({ items: 1, etags: 1 });
+    // The cache itself holds URLs and ETags, never the credential.
+    expect(serialise(poller.inspect())).not.toContain('token');
+  });
+});
