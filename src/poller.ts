@@ -31,6 +31,7 @@ import { anySignal, InflightRequests } from './transport/inflight.js';
 import { createKyHooks, type PoliteKyHooks } from './transport/ky-hooks.js';
 import { OriginGate } from './transport/origin-gate.js';
 import { createPoliteFetch, type FetchFunction } from './transport/polite-fetch.js';
+import { readJson } from './transport/read-json.js';
 import { pageUrl, requestUrl } from './transport/request-url.js';
 
 /** Options of `createPoller()`. Every default is in `defaults.ts` and the README. */
@@ -282,7 +283,10 @@ export function createPoller(options?: PollerOptions): Poller {
     }
     const policy = resolvePolicy(url);
     const task: PollTask<T> = isUrl
-      ? ({ http: client }) => client.get(url).json<T>()
+      ? async ({ http: client }) => {
+          const response = await client.get(url, { headers: { accept: 'application/json' } });
+          return (await readJson(response, url.href)) as T;
+        }
       : (taskOrUrl as PollTask<T>);
     return schedule({
       key: opts.key,

@@ -56,8 +56,10 @@ export class ItemStore<K, T> {
   constructor(
     maxItems: number,
     private readonly gcMs: number,
+    /** Told about each item the size bound evicts, so that its ETag goes with it. */
+    onEvict: (record: ItemRecord<K, T>) => void = () => {},
   ) {
-    this.#records = new LruMap(maxItems, (record) => record.listeners.size === 0);
+    this.#records = new LruMap(maxItems, (record) => record.listeners.size === 0, onEvict);
   }
 
   get(id: string): ItemRecord<K, T> | undefined {

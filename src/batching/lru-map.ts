@@ -6,6 +6,8 @@ export class LruMap<K, V> {
     private readonly limit: number,
     /** Says whether an entry may be evicted (e.g. nobody subscribes to it). */
     private readonly evictable: (value: V) => boolean = () => true,
+    /** Told about each entry the bound evicts (not about explicit deletes). */
+    private readonly onEvict: (value: V) => void = () => {},
   ) {}
 
   get(key: K): V | undefined {
@@ -27,7 +29,10 @@ export class LruMap<K, V> {
     if (this.#map.size <= this.limit) return;
     for (const [oldKey, oldValue] of this.#map) {
       if (this.#map.size <= this.limit) break;
-      if (oldKey !== key && this.evictable(oldValue)) this.#map.delete(oldKey);
+      if (oldKey !== key && this.evictable(oldValue)) {
+        this.#map.delete(oldKey);
+        this.onEvict(oldValue);
+      }
     }
   }
 

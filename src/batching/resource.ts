@@ -10,6 +10,7 @@ import {
 import type { EventBus } from '../events.js';
 import type { PollContext } from '../scheduler/poll-entry.js';
 import type { PollerStats } from '../stats.js';
+import { readJson } from '../transport/read-json.js';
 import { chunkKeys } from './chunk-keys.js';
 import {
   type ItemOutcome,
@@ -170,7 +171,9 @@ export function createResource<K, T>(
   const { clock, http, stats, events } = host;
   const { item, batch } = options;
   const keyId = options.keyId ?? defaultKeyId;
-  const store = new ItemStore<K, T>(settings.maxItems, settings.gcTime);
+  const store = new ItemStore<K, T>(settings.maxItems, settings.gcTime, (evicted) =>
+    forgetEtag(evicted),
+  );
   const etags = new LruMap<string, string>(settings.maxItems);
   /** Reads queued or under way, by key id: a key is never requested twice at once. */
   const reads = new Map<string, Deferred<T>>();
@@ -232,30 +235,19 @@ export function createResource<K, T>(
 
   const aborted = (signal: AbortSignal | undefined) => signal?.aborted === true;
 
-  async function readJson(response: Response, url: string): Promise<unknown> {
-    const text = await response.text();
-    try {
-      return JSON.parse(text);
-    } catch {
-      throw new UnexpectedResponseError(
-        url,
-        response.status,
-        text === '' ? 'empty body' : 'invalid JSON',
-      );
-    }
-  }
-
   /** One per-item GET, revalidated with the item URL's ETag. */
+  /** Reads one item; returns the error it failed with, or undefined (data, 304, aborted). */
   async function readItem(
     record: ItemRecord<K, T>,
     startedAt: number,
     signal?: AbortSignal,
-  ): Promise<void> {
+  ): Promise<unknown> {
     let url: URL;
     try {
       url = resolve(item.url(record.key));
     } catch (error) {
-      return settle(record, { kind: 'error', error });
+      settle(record, { kind: 'error', error });
+      return error;
     }
     const etag = record.snapshot.data === undefined ? undefined : etags.get(url.href);
     record.requestedAt = startedAt; // all keys of one read share its start: they stay in step
@@ -268,16 +260,23 @@ export function createResource<K, T>(
       stats.itemRequests++;
       if (response.status === 304) {
         stats.notModified++;
-        return settle(record, { kind: 'not-modified' });
+        settle(record, { kind: 'not-modified' });
+        return undefined;
       }
       const fresh = response.headers.get('etag');
       if (fresh) etags.set(url.href, fresh);
       else etags.delete(url.href);
       const json = await readJson(response, url.href);
       await deliver(record, item.select ? item.select(json, record.key) : json);
+      return undefined; // a schema failure is that item's problem, not the host's
     } catch (error) {
       if (isHTTPError(error)) stats.itemRequests++; // sent and answered; refusals never left
-      if (!aborted(signal)) settle(record, { kind: 'error', error });
+      if (aborted(signal)) {
+        skip([record]);
+        return undefined;
+      }
+      settle(record, { kind: 'error', error }); // a refusal leaves the item alone and due
+      return isRefusal(error) ? undefined : error;
     }
   }
 
@@ -313,7 +312,10 @@ export function createResource<K, T>(
       if (!isRefusal(error)) countBatch(chunk.length); // it went out (or failed on the wire)
       if (isHTTPError(error))
         events.emit('batch', { url, keys: chunk.length, status: error.response.status });
-      if (aborted(signal)) return 'done';
+      if (aborted(signal)) {
+        skip(chunk); // cut short by unsubscribe: nothing was learned, nothing stays registered
+        return 'done';
+      }
       for (const record of chunk) settle(record, { kind: 'error', error });
       return { failed: error };
     }
@@ -448,20 +450,29 @@ export function createResource<K, T>(
       }
     }
     if (perItem.length > 0) {
+      let succeeded = false;
+      let firstError: unknown;
       const rest = await runLimited(
         perItem,
         settings.concurrency,
-        (r) => readItem(r, startedAt, signal),
+        async (r) => {
+          const error = await readItem(r, startedAt, signal);
+          if (error === undefined) succeeded = true;
+          else firstError ??= error;
+        },
         canContinue,
       );
       skip(rest);
+      // Every item failed: the host is failing, not the items, so the poll backs off.
+      if (!succeeded && firstError !== undefined) failure ??= firstError;
     }
     return failure;
   }
 
-  /** Reads that did not go out (a gate closed mid-sweep) leave the items as they were. */
+  /** Reads that did not go out or were cut short leave the items as they were, and due. */
   function skip(records: ItemRecord<K, T>[]): void {
     for (const record of records) {
+      record.requestedAt = Number.NEGATIVE_INFINITY;
       const pending = reads.get(record.id);
       reads.delete(record.id);
       pending?.reject(
@@ -470,18 +481,21 @@ export function createResource<K, T>(
     }
   }
 
+  /** An ETag without its item's data is useless (and a 304 to it would have nothing to reuse). */
+  function forgetEtag(record: ItemRecord<K, T>): void {
+    try {
+      etags.delete(resolve(item.url(record.key)).href);
+    } catch {
+      // A key whose URL cannot be built never had an ETag.
+    }
+  }
+
   let collectedAt = Number.NEGATIVE_INFINITY;
   /** Drops items idle past their grace period (at most 4 times per grace period: O(items)). */
   function collect(now: number): void {
     if (now - collectedAt < settings.gcTime / 4) return;
     collectedAt = now;
-    for (const dropped of store.collect(now, (id) => reads.has(id))) {
-      try {
-        etags.delete(resolve(item.url(dropped.key)).href); // an ETag without its data is useless
-      } catch {
-        // A key whose URL cannot be built never had an ETag.
-      }
-    }
+    for (const dropped of store.collect(now, (id) => reads.has(id))) forgetEtag(dropped);
   }
 
   /** A poll run: reads the group's due keys, stalest first, batched. */
@@ -501,8 +515,11 @@ export function createResource<K, T>(
     for (const record of due) reads.set(record.id, deferred<T>());
     due.push(...takeQueued()); // fetch() calls of this window ride along (already registered)
     if (due.length === 0) return;
-    const failure = await read(due, context.signal, () =>
-      host.canSend(group.origin, group.background),
+    // An unsubscribed sweep starts nothing more; a closed gate stops it too.
+    const failure = await read(
+      due,
+      context.signal,
+      () => !context.signal.aborted && host.canSend(group.origin, group.background),
     );
     if (failure !== undefined) throw failure; // the whole batch failed: the poll backs off
   }

@@ -68,7 +68,9 @@ export class CooldownRegistry {
   #strike(origin: string, status: number, headers: HeaderReader, now: number): CooldownStart {
     const { defaultMs, maxMs, jitter } = this.settings;
     const state = this.#origins.get(origin) ?? { until: 0, strikes: 0 };
-    const strikes = state.strikes + 1;
+    // Answers to requests sent together arrive together: a 429 while the origin already cools
+    // down is the same burst, not a new strike (5 parallel 429s must not mean 16x the wait).
+    const strikes = state.until > now ? Math.max(state.strikes, 1) : state.strikes + 1;
     const fromHeader = parseRetryAfter(safeGet(headers, 'retry-after'), {
       now,
       date: safeGet(headers, 'date'),

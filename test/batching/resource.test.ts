@@ -1180,3 +1180,30 @@ describe('options', () => {
     ]);
   });
 });
+
+describe('per-item failures', () => {
+  it('a sweep whose per-item reads all fail backs off; one success is enough to keep the interval', async () => {
+    const { api, poller } = setup({ random: () => 1, breaker: false });
+    const ks = keys(3);
+    api.fill(ks);
+    api.itemStatus = 500;
+    const resource = poller.resource(apiResource({ batch: undefined, interval: 500 }));
+    subscribeAll(resource, ks);
+    await settle();
+    // Full-jitter backoff with random() = 1 after 1, 2, 3 failed sweeps: 1 s, 2 s, 4 s.
+    await vi.advanceTimersByTimeAsync(7000);
+    await settle();
+    const sweeps = [...new Set(api.items().map((r) => r.at))];
+    expect(sweeps).toEqual([0, 1000, 3000, 7000]);
+    for (const key of ks) expect(resource.get(key).status).toBe('error');
+
+    // Healthy again: after the pending backoff the keys read well, then every 500 ms.
+    api.itemStatus = 200;
+    await vi.advanceTimersByTimeAsync(8500); // the pending backoff ends at 15 s (a 4th failure's 8 s)
+    await settle();
+    for (const key of ks) expect(resource.get(key).status).toBe('success');
+    const after = [...new Set(api.items().map((r) => r.at))].filter((t) => t > 7000);
+    expect(after).toEqual([15_000, 15_500]);
+    poller.dispose();
+  });
+});

@@ -218,3 +218,14 @@ describe('CooldownRegistry: origins', () => {
     expect(r.size).toBe(0);
   });
 });
+
+describe('CooldownRegistry: a burst is one strike', () => {
+  it('429s arriving while the origin already cools down (requests sent together) do not escalate', () => {
+    const r = registry();
+    const delays = [0, 5, 10, 15, 20].map((ms) => r.record(A, 429, none, T0 + ms)?.delayMs);
+    expect(delays).toEqual([10_000, 10_000, 10_000, 10_000, 10_000]);
+    expect(r.until(A)).toBe(T0 + 20 + 10_000);
+    // The next 429 after the cooldown ended is a new strike: it doubles.
+    expect(r.record(A, 429, none, T0 + 20 + 10_000)?.delayMs).toBe(20_000);
+  });
+});
