@@ -7,7 +7,7 @@
 //
 // Sizes are gzip level 9 (node:zlib). The goal for own code (minified+gzip) is 6 KiB; it is
 // reported, not enforced. What is enforced is a regression ceiling: exits 1 when own code
-// exceeds POLLWISE_SIZE_BUDGET bytes (default 13312, i.e. 13 KiB: today's size plus a margin).
+// exceeds POLLWISE_SIZE_BUDGET bytes (default 15360, i.e. 15 KiB: today's size plus a margin).
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -18,7 +18,7 @@ import * as esbuild from 'esbuild';
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const entry = resolve(root, 'dist/index.js');
 const GOAL = 6144;
-const DEFAULT_BUDGET = 13312;
+const DEFAULT_BUDGET = 15360;
 
 const budgetEnv = process.env.POLLWISE_SIZE_BUDGET;
 const budget = budgetEnv === undefined || budgetEnv === '' ? DEFAULT_BUDGET : Number(budgetEnv);
