@@ -4,42 +4,42 @@ export class PollwiseError extends Error {
 }
 
 /**
- * A request was refused before it reached the network, because its origin is cooling down
- * after a 429/503. Retry at `retryAt` (epoch ms), i.e. in `retryAfterMs`.
+ * A request pollwise refused before it reached the network, because its origin is closed for
+ * now. Retry at `retryAt` (epoch ms), i.e. in `retryAfterMs`. Never a failure of the host.
  */
-export class CooldownError extends PollwiseError {
-  override name = 'CooldownError';
-  readonly code = 'cooldown';
+export abstract class RequestRefusedError extends PollwiseError {
+  abstract readonly code: 'cooldown' | 'breaker-open';
   readonly retryAfterMs: number;
   constructor(
     readonly origin: string,
     readonly retryAt: number,
     now: number,
+    why: string,
   ) {
     const retryAfterMs = Math.max(0, Math.ceil(retryAt - now));
-    super(`pollwise: ${origin} is cooling down after a rate limit; retry in ${retryAfterMs} ms`);
+    super(`pollwise: ${origin} ${why}; retry in ${retryAfterMs} ms`);
     this.retryAfterMs = retryAfterMs;
   }
 }
 
+/** Refused because the origin is cooling down after a 429/503. */
+export class CooldownError extends RequestRefusedError {
+  override name = 'CooldownError';
+  readonly code = 'cooldown';
+  constructor(origin: string, retryAt: number, now: number) {
+    super(origin, retryAt, now, 'is cooling down after a rate limit');
+  }
+}
+
 /**
- * A request was refused before it reached the network because its origin's circuit breaker is
- * open (too many 5xx, timeouts or network errors). Retry at `retryAt`, when one probe may go.
+ * Refused because the origin's circuit breaker is open (too many 5xx, timeouts or network
+ * errors); at `retryAt` one probe may go.
  */
-export class BreakerOpenError extends PollwiseError {
+export class BreakerOpenError extends RequestRefusedError {
   override name = 'BreakerOpenError';
   readonly code = 'breaker-open';
-  readonly retryAfterMs: number;
-  constructor(
-    readonly origin: string,
-    readonly retryAt: number,
-    now: number,
-  ) {
-    const retryAfterMs = Math.max(0, Math.ceil(retryAt - now));
-    super(
-      `pollwise: ${origin} is failing; its circuit breaker is open, retry in ${retryAfterMs} ms`,
-    );
-    this.retryAfterMs = retryAfterMs;
+  constructor(origin: string, retryAt: number, now: number) {
+    super(origin, retryAt, now, 'is failing; its circuit breaker is open');
   }
 }
 
@@ -79,7 +79,7 @@ export function isCooldownError(error: unknown): error is CooldownError {
 
 /** A request pollwise refused before the network (cooldown or open breaker): not a failure. */
 export function isRefusal(error: unknown): error is CooldownError | BreakerOpenError {
-  return error instanceof CooldownError || error instanceof BreakerOpenError;
+  return error instanceof RequestRefusedError;
 }
 
 export function describeValue(value: unknown): string {

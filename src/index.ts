@@ -24,6 +24,7 @@ export {
   type OptionIssue,
   PollerDisposedError,
   PollwiseError,
+  RequestRefusedError,
   type SchemaIssue,
   UnexpectedResponseError,
   ValidationError,
