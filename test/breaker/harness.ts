@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, expect, vi } from 'vitest';
+import { vi } from 'vitest';
 import {
   createPoller,
   type Poller,
@@ -7,6 +7,8 @@ import {
 } from '../../src/index.js';
 
 /** Fake epoch the tests start at; times are reported relative to it. */
+import { EXACT_TIMING, useFakeClockWithPollers } from '../support/exact-poller.js';
+
 export const T0 = Date.UTC(2026, 0, 1);
 export const A = 'http://a.test';
 export const B = 'http://b.test';
@@ -20,22 +22,11 @@ export interface Call {
   at: number;
 }
 
-let active: Poller[] = [];
+let track: (poller: Poller) => Poller = (poller) => poller;
 
 /** Fake timers at T0 for every test of the file; each poller is disposed and leaves no timer. */
 export function useFakeClock(): void {
-  beforeEach(() => {
-    vi.useFakeTimers();
-    vi.setSystemTime(T0);
-  });
-  afterEach(async () => {
-    for (const poller of active) poller.dispose();
-    active = [];
-    // Aborted requests settle in microtasks; ky clears its timeout timer when they do.
-    for (let i = 0; i < 20; i++) await Promise.resolve();
-    expect(vi.getTimerCount()).toBe(0);
-    vi.useRealTimers();
-  });
+  track = useFakeClockWithPollers(T0);
 }
 
 export const elapsed = () => Date.now() - T0;
@@ -71,14 +62,10 @@ export function setup(
   };
   const poller = createPoller({
     fetch,
-    visibility: false,
-    online: false,
-    jitter: 0,
-    random: () => 0,
-    cooldown: { jitter: 0 },
+    ...EXACT_TIMING,
     ...options,
   });
-  active.push(poller);
+  track(poller);
   const events: { type: keyof PollerEvents; at: number; event: unknown }[] = [];
   for (const type of ['breaker:open', 'breaker:half-open', 'breaker:close', 'skip'] as const) {
     poller.on(type, (event) => events.push({ type, at: elapsed(), event }));

@@ -1,7 +1,9 @@
-import { afterEach, beforeEach, expect, vi } from 'vitest';
+import { vi } from 'vitest';
 import { createPoller, type Poller, type PollerOptions } from '../../src/index.js';
 
 /** Fake epoch the tests start at; times are reported relative to it. */
+import { EXACT_TIMING, useFakeClockWithPollers } from '../support/exact-poller.js';
+
 export const T0 = Date.UTC(2026, 0, 1);
 
 /** One call that reached the fake network, exactly as the transport received it. */
@@ -16,21 +18,11 @@ export interface RawCall {
 
 export type Answer = Response | Error;
 
-let active: Poller[] = [];
+let track: (poller: Poller) => Poller = (poller) => poller;
 
 /** Fake timers at T0 for every test of the file; each poller is disposed and leaves no timer. */
 export function useFakeClock(): void {
-  beforeEach(() => {
-    vi.useFakeTimers();
-    vi.setSystemTime(T0);
-  });
-  afterEach(async () => {
-    for (const poller of active) poller.dispose();
-    active = [];
-    for (let i = 0; i < 20; i++) await Promise.resolve();
-    expect(vi.getTimerCount()).toBe(0);
-    vi.useRealTimers();
-  });
+  track = useFakeClockWithPollers(T0);
 }
 
 export const elapsed = () => Date.now() - T0;
@@ -58,14 +50,10 @@ export function captureFetch(answer: (call: RawCall) => Answer = () => Response.
 /** A poller with exact timing and no visibility/online gating, disposed after the test. */
 export function makePoller(options: PollerOptions = {}): Poller {
   const poller = createPoller({
-    visibility: false,
-    online: false,
-    jitter: 0,
-    random: () => 0,
-    cooldown: { jitter: 0 },
+    ...EXACT_TIMING,
     ...options,
   });
-  active.push(poller);
+  track(poller);
   return poller;
 }
 

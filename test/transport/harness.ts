@@ -1,6 +1,7 @@
 import type http from 'node:http';
 import { afterEach } from 'vitest';
 import { createPoller, type Poller, type PollerOptions } from '../../src/index.js';
+import { EXACT_TIMING } from '../support/exact-poller.js';
 import { startLoopbackServer } from '../support/loopback-server.js';
 import { type ManualClock, manualClock, realTick, waitFor } from '../support/manual-clock.js';
 
@@ -63,11 +64,7 @@ export function setup(options: PollerOptions = {}, { waitForRuns = true } = {}) 
   });
   poller = createPoller({
     clock,
-    visibility: false,
-    online: false,
-    jitter: 0,
-    random: () => 0,
-    cooldown: { jitter: 0 },
+    ...EXACT_TIMING,
     ...options,
   });
   pollers.push(poller);
