@@ -8,7 +8,12 @@ import {
   type PollerOptions,
   type Resource,
 } from '../../src/index.js';
-import { type Handler, sendJson, startLoopbackServer } from '../support/loopback-server.js';
+import {
+  type Handler,
+  readBody,
+  sendJson,
+  startLoopbackServer,
+} from '../support/loopback-server.js';
 import { type ManualClock, manualClock, realTick, waitFor } from '../support/manual-clock.js';
 
 /** Virtual epoch of the fault matrix (a whole second, so HTTP-dates are exact). */
@@ -49,18 +54,6 @@ const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
-
-function readBody(req: http.IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    let body = '';
-    req.setEncoding('utf8');
-    req.on('data', (chunk: string) => {
-      body += chunk;
-    });
-    req.on('end', () => resolve(body));
-    req.on('error', reject);
-  });
-}
 
 function classify(method: string, path: string, body: string): Pick<Seen, 'kind' | 'keys'> {
   if (path === '/poll') return { kind: 'poll', keys: [] };

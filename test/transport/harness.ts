@@ -28,18 +28,7 @@ export async function server(
   return Object.assign(s, { paths });
 }
 
-/** Reads a request body as text. */
-export function readBody(req: http.IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    let body = '';
-    req.setEncoding('utf8');
-    req.on('data', (chunk: string) => {
-      body += chunk;
-    });
-    req.on('end', () => resolve(body));
-    req.on('error', reject);
-  });
-}
+export { readBody } from '../support/loopback-server.js';
 
 /**
  * A poller on a manual clock, with exact timing (no interval or cooldown jitter), visibility and

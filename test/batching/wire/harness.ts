@@ -2,7 +2,7 @@ import type http from 'node:http';
 import { afterEach } from 'vitest';
 import { createPoller, type Poller, type PollerOptions } from '../../../src/index.js';
 import { EXACT_TIMING } from '../../support/exact-poller.js';
-import { startLoopbackServer } from '../../support/loopback-server.js';
+import { readBody, startLoopbackServer } from '../../support/loopback-server.js';
 import { type ManualClock, manualClock, realTick, waitFor } from '../../support/manual-clock.js';
 
 /** Virtual epoch the wire tests start at. */
@@ -30,18 +30,6 @@ const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
-
-function readBody(req: http.IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    let body = '';
-    req.setEncoding('utf8');
-    req.on('data', (chunk: string) => {
-      body += chunk;
-    });
-    req.on('end', () => resolve(body));
-    req.on('error', reject);
-  });
-}
 
 /**
  * A poller on a manual clock (no interval/cooldown jitter, visibility and online gating off,
