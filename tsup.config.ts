@@ -1,16 +1,16 @@
 import { rmSync } from 'node:fs';
 import { defineConfig, type Options } from 'tsup';
 
-// Shared settings for both output formats. This is a browser library:
-// platform 'neutral' keeps esbuild from assuming Node (no node built-ins are
-// resolved or polyfilled) while still honouring package `exports`.
+// One build per format, every entry together with code splitting, so that the entries share
+// one copy of the core (one PollwiseError class, one poller) instead of each bundling its own.
+// platform 'neutral' keeps esbuild from assuming Node: this is a browser library.
 const shared = {
-  entry: { index: 'src/index.ts' },
+  entry: { index: 'src/index.ts', resource: 'src/resource/index.ts', ky: 'src/ky/index.ts' },
   outDir: 'dist',
   target: 'es2022',
   platform: 'neutral',
   sourcemap: true,
-  splitting: false,
+  splitting: true,
   treeshake: true,
   dts: true,
   clean: false, // done once in defineConfig() below
@@ -22,22 +22,13 @@ const shared = {
 } satisfies Options;
 
 export default defineConfig(() => {
-  // Clean once, before both builds start. tsup runs the configs of an array
-  // concurrently, so `clean: true` in one of them can race the other's output.
+  // Clean once, before both builds start: tsup runs the configs of an array concurrently.
   rmSync('dist', { recursive: true, force: true });
   return [
-    {
-      // ESM: dist/index.js + dist/index.d.ts, every dependency stays external.
-      ...shared,
-      format: ['esm'],
-    },
-    {
-      // CJS: dist/index.cjs + dist/index.d.cts. ky 2 is ESM-only (require('ky')
-      // fails before Node 20.19 / 22.12), so it is bundled into the CJS output;
-      // zod and mitt ship CJS and stay external.
-      ...shared,
-      format: ['cjs'],
-      noExternal: ['ky'],
-    },
+    // ESM: every dependency stays external.
+    { ...shared, format: ['esm'] },
+    // CJS: ky is ESM-only (require('ky') fails before Node 20.19 / 22.12), so the ky entry's
+    // CJS build bundles it; zod and mitt ship CJS and stay external.
+    { ...shared, format: ['cjs'], noExternal: ['ky'] },
   ];
 });

@@ -1,14 +1,26 @@
-/** Base class of every error pollwise creates. */
+/** Base class of every error pollwise creates; `code` names the kind. */
 export class PollwiseError extends Error {
   override name = 'PollwiseError';
+  readonly code: string = 'pollwise';
 }
+
+/**
+ * instanceof, or the same name: two copies of pollwise (its ESM and CJS builds, or two bundles)
+ * must agree on what an error is.
+ */
+const isNamed = (error: unknown, names: readonly string[]): boolean =>
+  typeof error === 'object' &&
+  error !== null &&
+  names.includes((error as { name?: unknown }).name as string);
+
+const REFUSALS = ['CooldownError', 'BreakerOpenError'];
 
 /**
  * A request pollwise refused before it reached the network, because its origin is closed for
  * now. Retry at `retryAt` (epoch ms), i.e. in `retryAfterMs`. Never a failure of the host.
  */
 export abstract class RequestRefusedError extends PollwiseError {
-  abstract readonly code: 'cooldown' | 'breaker-open';
+  abstract override readonly code: 'cooldown' | 'breaker-open';
   readonly retryAfterMs: number;
   constructor(
     readonly origin: string,
@@ -25,7 +37,7 @@ export abstract class RequestRefusedError extends PollwiseError {
 /** Refused because the origin is cooling down after a 429/503. */
 export class CooldownError extends RequestRefusedError {
   override name = 'CooldownError';
-  readonly code = 'cooldown';
+  override readonly code = 'cooldown';
   constructor(origin: string, retryAt: number, now: number) {
     super(origin, retryAt, now, 'is cooling down after a rate limit');
   }
@@ -37,7 +49,7 @@ export class CooldownError extends RequestRefusedError {
  */
 export class BreakerOpenError extends RequestRefusedError {
   override name = 'BreakerOpenError';
-  readonly code = 'breaker-open';
+  override readonly code = 'breaker-open';
   constructor(origin: string, retryAt: number, now: number) {
     super(origin, retryAt, now, 'is failing; its circuit breaker is open');
   }
@@ -46,7 +58,7 @@ export class BreakerOpenError extends RequestRefusedError {
 /** The poller was disposed; it makes no more requests. */
 export class PollerDisposedError extends PollwiseError {
   override name = 'PollerDisposedError';
-  readonly code = 'disposed';
+  override readonly code = 'disposed';
   constructor() {
     super('pollwise: the poller is disposed');
   }
@@ -61,9 +73,9 @@ export interface OptionIssue {
 }
 
 /** Thrown by `createPoller()` and `poll()` for invalid options; lists every problem at once. */
-export class InvalidOptionsError extends TypeError {
+export class InvalidOptionsError extends PollwiseError {
   override name = 'InvalidOptionsError';
-  readonly code = 'invalid-options';
+  override readonly code = 'invalid-options';
   constructor(readonly issues: readonly OptionIssue[]) {
     super(
       `pollwise: invalid options:\n${issues
@@ -73,13 +85,33 @@ export class InvalidOptionsError extends TypeError {
   }
 }
 
+/** Any error pollwise created (from this copy of the package or another). */
+export function isPollwiseError(error: unknown): error is PollwiseError {
+  return (
+    error instanceof PollwiseError ||
+    (error instanceof Error &&
+      typeof (error as { code?: unknown }).code === 'string' &&
+      error.message.startsWith('pollwise: '))
+  );
+}
+
 export function isCooldownError(error: unknown): error is CooldownError {
-  return error instanceof CooldownError;
+  return error instanceof CooldownError || isNamed(error, ['CooldownError']);
 }
 
 /** A request pollwise refused before the network (cooldown or open breaker): not a failure. */
 export function isRefusal(error: unknown): error is CooldownError | BreakerOpenError {
-  return error instanceof RequestRefusedError;
+  return error instanceof RequestRefusedError || isNamed(error, REFUSALS);
+}
+
+/** A request that did not complete (headers and body) within its deadline. */
+export function isTimeoutError(error: unknown): error is TimeoutError {
+  return error instanceof TimeoutError || isNamed(error, ['TimeoutError']);
+}
+
+/** A response with a status outside 2xx, where pollwise expected data. */
+export function isHttpError(error: unknown): error is HttpError {
+  return error instanceof HttpError || isNamed(error, ['HttpError']);
 }
 
 export function describeValue(value: unknown): string {
@@ -102,7 +134,7 @@ export function describeValue(value: unknown): string {
 /** A batch response did not list a key that was asked for. */
 export class MissingItemError extends PollwiseError {
   override name = 'MissingItemError';
-  readonly code = 'missing-item';
+  override readonly code = 'missing-item';
   constructor(readonly key: unknown) {
     super(`pollwise: the batch response has no entry for key ${describeValue(key)}`);
   }
@@ -117,7 +149,7 @@ export interface SchemaIssue {
 /** An item's data failed its schema; `issues` says why. */
 export class ValidationError extends PollwiseError {
   override name = 'ValidationError';
-  readonly code = 'validation';
+  override readonly code = 'validation';
   constructor(
     readonly key: unknown,
     readonly issues: readonly SchemaIssue[],
@@ -134,12 +166,37 @@ export class ValidationError extends PollwiseError {
 /** A response could not be read as the resource expects (invalid JSON, wrong shape). */
 export class UnexpectedResponseError extends PollwiseError {
   override name = 'UnexpectedResponseError';
-  readonly code = 'unexpected-response';
+  override readonly code = 'unexpected-response';
   constructor(
     readonly url: string,
     readonly status: number,
     reason: string,
   ) {
     super(`pollwise: unexpected response from ${url} (status ${status}): ${reason}`);
+  }
+}
+
+/** A response pollwise read for data answered outside 2xx. `status` and `headers` say how. */
+export class HttpError extends PollwiseError {
+  override name = 'HttpError';
+  override readonly code = 'http';
+  constructor(
+    readonly url: string,
+    readonly status: number,
+    readonly headers: Headers,
+  ) {
+    super(`pollwise: ${url} answered ${status}`);
+  }
+}
+
+/** The exchange (headers and body) did not complete within `timeoutMs`. */
+export class TimeoutError extends PollwiseError {
+  override name = 'TimeoutError';
+  override readonly code = 'timeout';
+  constructor(
+    readonly url: string,
+    readonly timeoutMs: number,
+  ) {
+    super(`pollwise: ${url} did not complete within ${timeoutMs} ms`);
   }
 }

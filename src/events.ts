@@ -33,7 +33,8 @@ export type PollerEvents = {
 export type EventHandler<K extends keyof PollerEvents> = (event: PollerEvents[K]) => void;
 
 export interface EventBus {
-  on<K extends keyof PollerEvents>(type: K, handler: EventHandler<K>): void;
+  /** Adds `handler`; returns the function that removes it. */
+  on<K extends keyof PollerEvents>(type: K, handler: EventHandler<K>): () => void;
   off<K extends keyof PollerEvents>(type: K, handler?: EventHandler<K>): void;
   emit<K extends keyof PollerEvents>(type: K, event: PollerEvents[K]): void;
   hasListeners(type: keyof PollerEvents): boolean;
@@ -51,42 +52,51 @@ export function reportUncaught(error: unknown): void {
   }
 }
 
+type Isolated = (event: never) => void;
+
 /**
  * mitt with every handler isolated: one throwing handler neither breaks the poller nor stops
  * the other handlers.
  */
 export function createEventBus(): EventBus {
   const emitter = mitt<PollerEvents>();
-  const wrapped = new Map<unknown, Map<string, (event: never) => void>>();
+  /** The isolating wrapper of each (type, handler); removed with the handler, so nothing leaks. */
+  const wrapped = new Map<keyof PollerEvents, Map<unknown, Isolated>>();
+  const off: EventBus['off'] = (type, handler) => {
+    const byHandler = wrapped.get(type);
+    if (handler === undefined) {
+      wrapped.delete(type);
+      emitter.off(type);
+      return;
+    }
+    const isolated = byHandler?.get(handler);
+    if (isolated === undefined) return;
+    byHandler?.delete(handler);
+    if (byHandler?.size === 0) wrapped.delete(type);
+    emitter.off(type, isolated as never);
+  };
   return {
     on(type, handler) {
-      const isolated = (event: PollerEvents[typeof type]) => {
-        try {
-          handler(event);
-        } catch (error) {
-          reportUncaught(error);
-        }
-      };
-      let byType = wrapped.get(handler);
-      if (byType === undefined) {
-        byType = new Map();
-        wrapped.set(handler, byType);
+      let byHandler = wrapped.get(type);
+      if (byHandler === undefined) {
+        byHandler = new Map();
+        wrapped.set(type, byHandler);
       }
-      if (byType.has(type)) return; // same handler twice: once, like addEventListener
-      byType.set(type, isolated);
-      emitter.on(type, isolated);
-    },
-    off(type, handler) {
-      if (handler === undefined) {
-        for (const byType of wrapped.values()) byType.delete(type);
-        emitter.off(type);
-        return;
+      if (!byHandler.has(handler)) {
+        // Same handler twice: once, like addEventListener.
+        const isolated = (event: PollerEvents[typeof type]) => {
+          try {
+            handler(event);
+          } catch (error) {
+            reportUncaught(error);
+          }
+        };
+        byHandler.set(handler, isolated as Isolated);
+        emitter.on(type, isolated);
       }
-      const isolated = wrapped.get(handler)?.get(type);
-      if (isolated === undefined) return;
-      wrapped.get(handler)?.delete(type);
-      emitter.off(type, isolated as never);
+      return () => off(type, handler);
     },
+    off,
     emit(type, event) {
       emitter.emit(type, event);
     },

@@ -1,11 +1,6 @@
-export type { ItemSnapshot, ItemStatus } from './batching/item-store.js';
-export type {
-  BatchEndpoint,
-  Resource,
-  ResourceOptions,
-  ResourceSubscription,
-} from './batching/resource.js';
-export type { InferOutput, StandardSchemaV1 } from './batching/standard-schema.js';
+// "pollwise": the poller, polls, the fetch wrapper, errors and types. Resources are
+// "pollwise/resource" and the ky integration "pollwise/ky", so apps pay only for what they use.
+
 export type { CooldownStart } from './cooldown/cooldown-registry.js';
 export { parseRetryAfter } from './cooldown/retry-after.js';
 export { DEFAULTS } from './defaults.js';
@@ -17,29 +12,36 @@ export { alwaysVisible, documentVisibility } from './environment/visibility.js';
 export {
   BreakerOpenError,
   CooldownError,
+  HttpError,
   InvalidOptionsError,
   isCooldownError,
+  isHttpError,
+  isPollwiseError,
   isRefusal,
+  isTimeoutError,
   MissingItemError,
   type OptionIssue,
   PollerDisposedError,
   PollwiseError,
   RequestRefusedError,
   type SchemaIssue,
+  TimeoutError,
   UnexpectedResponseError,
   ValidationError,
 } from './errors.js';
 export type { EventHandler, PollerEvents } from './events.js';
 export type { HostPolicy, ResolvedPolicy } from './policy/host-policies.js';
-export type {
-  Poller,
-  PollerInspection,
-  PollerOptions,
-  PollOptions,
-  Subscription,
-} from './poller.js';
+export type { DataOf, Poller, PollerInspection, PollerOptions } from './poller.js';
 export { createPoller } from './poller.js';
-export type { PollContext, PollTask } from './scheduler/poll-entry.js';
+export type {
+  PollOptions,
+  TaskPollOptions,
+  UrlPollOptions,
+} from './query/poll-arguments.js';
+export type { PollContext, PollTask } from './query/poll-context.js';
+export type { Subscription } from './query/poll-query.js';
+export type { Snapshot, SnapshotStatus } from './query/snapshot.js';
+export type { InferOutput, StandardSchemaV1 } from './query/standard-schema.js';
+export type { HeadersOption } from './query/url-request.js';
 export type { PollerStats, SkipReason } from './stats.js';
-export type { PoliteKyHooks } from './transport/ky-hooks.js';
-export type { FetchFunction } from './transport/polite-fetch.js';
+export type { FetchFunction } from './transport/fetch-function.js';

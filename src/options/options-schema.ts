@@ -1,18 +1,21 @@
 import * as z from 'zod/mini';
 import { parseHostPattern } from '../policy/host-pattern.js';
 
+// Plain options only: resource options live with `pollwise/resource`, so a poll-only app
+// never carries them.
+
 const number = (what: string, check: (n: number) => boolean) =>
   z.number({ error: `must be ${what}` }).check(z.refine(check, { error: `must be ${what}` }));
 
 export const positiveMs = number('a positive number of milliseconds', (n) => n > 0);
-const nonNegativeMs = number('a number of milliseconds, 0 or more', (n) => n >= 0);
+export const nonNegativeMs = number('a number of milliseconds, 0 or more', (n) => n >= 0);
 const fraction = number('a number from 0 to 1', (n) => n >= 0 && n <= 1);
-const count = number('a positive integer', (n) => Number.isInteger(n) && n > 0);
+export const count = number('a positive integer', (n) => Number.isInteger(n) && n > 0);
 export const hiddenInterval = z.union([z.literal(false), positiveMs], {
   error: 'must be a positive number of milliseconds, or false to pause while hidden',
 });
 
-const fn = (what: string) =>
+export const fn = (what: string) =>
   z.custom<(...args: never[]) => unknown>((v) => typeof v === 'function', {
     error: `must be ${what}`,
   });
@@ -114,7 +117,7 @@ export const pollerOptionsSchema = z.strictObject({
   random: z.optional(fn('a function returning a number in [0, 1)')),
 });
 
-const standardSchema = z.custom<object>(
+export const standardSchema = z.custom<object>(
   (v) =>
     typeof v === 'object' &&
     v !== null &&
@@ -122,40 +125,13 @@ const standardSchema = z.custom<object>(
   { error: 'must be a Standard Schema (zod 4, valibot, arktype, ...)' },
 );
 
-export const resourceOptionsSchema = z.strictObject({
-  item: z.strictObject(
-    {
-      url: fn('a function from a key to the item URL'),
-      schema: z.optional(standardSchema),
-      select: z.optional(fn('a function')),
-    },
-    { error: 'must be { url: (key) => string, schema?, select? }' },
-  ),
-  batch: z.optional(
-    z.strictObject({
-      url: z.union([z.string(), z.instanceof(URL), fn('a function')], {
-        error: 'must be a URL, or a function from the keys to a URL',
-      }),
-      method: z.optional(
-        z.enum(['GET', 'POST', 'PUT', 'PATCH'], { error: 'must be GET, POST, PUT or PATCH' }),
-      ),
-      body: z.optional(fn('a function from the keys to a JSON body')),
-      select: z.optional(fn('a function from the response to its entries')),
-      key: fn('a function from an entry to its key'),
-      data: z.optional(fn('a function from an entry to its data')),
-      maxSize: z.optional(count),
-      maxUrlLength: z.optional(count),
-    }),
-  ),
-  keyId: z.optional(fn('a function from a key to a string')),
-  interval: z.optional(positiveMs),
-  hiddenInterval: z.optional(hiddenInterval),
-  window: z.optional(nonNegativeMs),
-  concurrency: z.optional(count),
-  reprobeAfter: z.optional(nonNegativeMs),
-  maxItems: z.optional(count),
-  gcTime: z.optional(nonNegativeMs),
-});
+const headersInit = z.custom<object>(
+  (v) => typeof v === 'function' || (typeof v === 'object' && v !== null) || false,
+  {
+    error:
+      'must be headers (an object, a Headers, [name, value] pairs) or a function returning them',
+  },
+);
 
 export const pollOptionsSchema = z.strictObject({
   url: z.optional(
@@ -166,6 +142,12 @@ export const pollOptionsSchema = z.strictObject({
   interval: z.optional(positiveMs),
   hiddenInterval: z.optional(hiddenInterval),
   immediate: z.optional(z.boolean({ error: 'must be true or false' })),
+  headers: z.optional(headersInit),
+  credentials: z.optional(
+    z.enum(['omit', 'same-origin', 'include'], { error: 'must be omit, same-origin or include' }),
+  ),
+  schema: z.optional(standardSchema),
+  select: z.optional(fn('a function from the data to what this subscriber sees')),
   onData: z.optional(fn('a function')),
   onError: z.optional(fn('a function')),
 });

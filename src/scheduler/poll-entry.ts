@@ -1,25 +1,14 @@
-import type { KyInstance } from 'ky';
-import type { FetchFunction } from '../transport/polite-fetch.js';
-
-/** What a poll task receives on each run. */
-export interface PollContext {
-  /** Aborts when the poll is unsubscribed or the poller disposed. */
-  signal: AbortSignal;
-  /** The poller's polite fetch, already bound to `signal`. */
-  fetch: FetchFunction;
-  /** A ky instance on the polite fetch, bound to `signal`, with the poller's timeout and no retry. */
-  http: KyInstance;
-}
-
-export type PollTask<T> = (context: PollContext) => Promise<T> | T;
+/** What the scheduler runs: one poll run, cancelled through `signal`. */
+export type PollRun<T> = (signal: AbortSignal) => Promise<T> | T;
 
 /** One poll as the scheduler keeps it. */
 export interface PollEntry<T = unknown> {
   readonly key: string | undefined;
   readonly origin: string;
-  readonly interval: number;
-  readonly hiddenInterval: number | false;
-  readonly task: PollTask<T>;
+  /** Changed only through `Scheduler.retime`, which moves the entry between groups. */
+  interval: number;
+  hiddenInterval: number | false;
+  readonly task: PollRun<T>;
   readonly onData: ((data: T) => void) | undefined;
   readonly onError: ((error: unknown) => void) | undefined;
   /** Start of the current period: the last run's start, or the last skipped tick. */
@@ -47,4 +36,38 @@ export function dueAt(entry: PollEntry, visible: boolean): number {
   if (visible) return entry.anchor + entry.delay;
   if (entry.hiddenInterval === false) return Number.POSITIVE_INFINITY;
   return entry.anchor + Math.max(entry.hiddenInterval, entry.delay);
+}
+
+/** What an entry is made from; the rest is the scheduler's bookkeeping. */
+export interface EntrySpec<T> {
+  key: string | undefined;
+  origin: string;
+  interval: number;
+  hiddenInterval: number | false;
+  task: PollRun<T>;
+  onData?: ((data: T) => void) | undefined;
+  onError?: ((error: unknown) => void) | undefined;
+  /** Due at once, or one interval after `now`. */
+  immediate: boolean;
+}
+
+export function createEntry<T>(spec: EntrySpec<T>, now: number, seq: number): PollEntry<T> {
+  return {
+    key: spec.key,
+    origin: spec.origin,
+    interval: spec.interval,
+    hiddenInterval: spec.hiddenInterval,
+    task: spec.task,
+    onData: spec.onData,
+    onError: spec.onError,
+    anchor: spec.immediate ? Number.NEGATIVE_INFINITY : now,
+    delay: spec.interval,
+    failures: 0,
+    running: null,
+    queued: false,
+    freshAt: Number.NEGATIVE_INFINITY,
+    resumeAnchor: null,
+    seq,
+    removed: false,
+  };
 }

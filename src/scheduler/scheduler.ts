@@ -4,10 +4,10 @@ import type { VisibilitySource } from '../environment/visibility.js';
 import { isRefusal } from '../errors.js';
 import type { EventBus } from '../events.js';
 import type { PollerStats, SkipReason } from '../stats.js';
-import type { OriginGate } from '../transport/origin-gate.js';
+import type { Gate } from '../transport/origin-gate.js';
 import { type BackoffSettings, fullJitterBackoff } from './backoff.js';
 import { OriginLane } from './origin-lane.js';
-import { dueAt, type PollContext, type PollEntry } from './poll-entry.js';
+import { createEntry, dueAt, type EntrySpec, type PollEntry } from './poll-entry.js';
 import { PollGroup } from './poll-group.js';
 
 export interface SchedulerDeps {
@@ -18,10 +18,9 @@ export interface SchedulerDeps {
   backoff: BackoffSettings;
   visibility: VisibilitySource;
   online: OnlineSource;
-  gate: OriginGate;
+  gate: Gate;
   stats: PollerStats;
   events: EventBus;
-  context: (signal: AbortSignal) => PollContext;
   /** Most runs in flight at once for one origin. */
   concurrencyFor: (origin: string) => number;
 }
@@ -37,13 +36,50 @@ export class Scheduler {
   readonly #lanes = new Map<string, OriginLane>();
   readonly #groupOf = new WeakMap<PollEntry, PollGroup>();
   #paused = false;
+  /** Subscription order, for ties between equally stale polls. */
+  #seq = 0;
   #disposed = false;
   #visible = true;
   #detachEnvironment: (() => void) | null = null;
 
   constructor(private readonly deps: SchedulerDeps) {}
 
+  /** Creates an entry and adds it; `remove()` takes it out. */
+  schedule<T>(spec: EntrySpec<T>): PollEntry<T> {
+    const entry = createEntry(spec, this.deps.clock.now(), ++this.#seq);
+    this.add(entry as PollEntry);
+    return entry;
+  }
+
   add(entry: PollEntry): void {
+    const { origin } = entry;
+    let lane = this.#lanes.get(origin);
+    if (lane === undefined) {
+      lane = new OriginLane(origin, this.deps.concurrencyFor(origin));
+      this.#lanes.set(origin, lane);
+    }
+    lane.members++;
+    this.#join(entry);
+    this.#attachEnvironment();
+  }
+
+  /** Moves an entry to a new interval (its subscribers changed); its period keeps its anchor. */
+  retime(entry: PollEntry, interval: number, hiddenInterval: number | false): void {
+    if (entry.removed) return;
+    if (entry.interval === interval) {
+      entry.hiddenInterval = hiddenInterval;
+      const group = this.#groupOf.get(entry);
+      if (group !== undefined) this.#arm(group);
+      return;
+    }
+    this.#leave(entry);
+    if (entry.delay === entry.interval) entry.delay = interval; // a backoff stays as it is
+    entry.interval = interval;
+    entry.hiddenInterval = hiddenInterval;
+    this.#join(entry);
+  }
+
+  #join(entry: PollEntry): void {
     const { origin, interval } = entry;
     const key = `${origin} ${interval}`;
     let group = this.#groups.get(key);
@@ -51,16 +87,19 @@ export class Scheduler {
       group = new PollGroup(key, origin, interval, interval * this.deps.jitter);
       this.#groups.set(key, group);
     }
-    let lane = this.#lanes.get(origin);
-    if (lane === undefined) {
-      lane = new OriginLane(origin, this.deps.concurrencyFor(origin));
-      this.#lanes.set(origin, lane);
-    }
-    lane.members++;
     group.entries.add(entry);
     this.#groupOf.set(entry, group);
-    this.#attachEnvironment();
     this.#armIfEarlier(group, entry);
+  }
+
+  #leave(entry: PollEntry): void {
+    const group = this.#groupOf.get(entry);
+    if (group === undefined) return;
+    group.entries.delete(entry);
+    if (group.entries.size === 0) {
+      this.#clearTimer(group);
+      this.#groups.delete(group.key);
+    }
   }
 
   remove(entry: PollEntry): void {
@@ -68,14 +107,7 @@ export class Scheduler {
     entry.removed = true; // a queued entry is dropped when its lane reaches it
     const lane = this.#lanes.get(entry.origin);
     this.#abort(entry, lane);
-    const group = this.#groupOf.get(entry);
-    if (group !== undefined) {
-      group.entries.delete(entry);
-      if (group.entries.size === 0) {
-        this.#clearTimer(group);
-        this.#groups.delete(group.key);
-      }
-    }
+    this.#leave(entry);
     if (lane !== undefined && --lane.members === 0) {
       lane.drain();
       this.#lanes.delete(lane.origin);
@@ -340,7 +372,7 @@ export class Scheduler {
     this.deps.stats.runs++;
     let result: Promise<unknown>;
     try {
-      result = Promise.resolve(entry.task(this.deps.context(controller.signal)));
+      result = Promise.resolve(entry.task(controller.signal));
     } catch (error) {
       result = Promise.reject(error);
     }
@@ -394,7 +426,7 @@ export class Scheduler {
     } catch (error) {
       events.emit('error', { key, origin, error, source: 'callback' });
     }
-    if (kind === 'data') events.emit('data', { key, origin, data: value });
-    else events.emit('error', { key, origin, error: value, source: 'poll' });
+    // Data events come from the poll's owner, which knows what the value means (a 304, say).
+    if (kind === 'error') events.emit('error', { key, origin, error: value, source: 'poll' });
   }
 }

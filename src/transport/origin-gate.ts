@@ -1,4 +1,3 @@
-import { isTimeoutError } from 'ky';
 import type { BreakerRegistry } from '../breaker/breaker-registry.js';
 import type { BreakerTransition } from '../breaker/circuit-breaker.js';
 import type { CooldownRegistry } from '../cooldown/cooldown-registry.js';
@@ -9,25 +8,30 @@ import type { PollerStats } from '../stats.js';
 
 export type BlockReason = 'cooldown' | 'breaker';
 
-/**
- * The single choke point between pollwise and the network, per origin: it says whether a
- * request may go out, and it learns from every outcome. Polls, wrapped fetch, ky hooks and
- * resources all pass through it, so one 429 or one failing host pauses all of them. Every
- * state is keyed by the request's own origin: a response never affects another origin.
- */
-export class OriginGate {
-  /** Called when an origin's breaker closes or opens, so the scheduler re-arms its timers. */
-  onBreakerChange: (origin: string) => void = () => {};
+/** What the scheduler asks of the gate: a side-effect-free look at whether an origin is closed. */
+export interface Gate {
+  /** Why and until when nothing may be sent to `origin`; null when a request may go now. */
+  blocked(origin: string): { reason: BlockReason; until: number } | null;
+  /** Epoch ms until which nothing may be sent to `origin` (0 or past: open). */
+  blockedUntil(origin: string): number;
+}
 
+/**
+ * Per-origin state between pollwise and the network: the cooldown and breaker registries, read
+ * and fed. Every state is keyed by the origin that answered, so a response never affects
+ * another origin. Only the door (transport/door.ts) admits and records.
+ */
+export class OriginGate implements Gate {
   constructor(
     private readonly clock: Clock,
     private readonly cooldowns: CooldownRegistry,
     private readonly breakers: BreakerRegistry,
     private readonly stats: PollerStats,
     private readonly events: EventBus,
+    /** An origin's breaker opened or closed: its polls need re-arming. */
+    private readonly onBreakerChange: (origin: string) => void,
   ) {}
 
-  /** Why and until when nothing may be sent to `origin`; null when a request may go now. */
   blocked(origin: string): { reason: BlockReason; until: number } | null {
     const now = this.clock.now();
     const cooldown = this.cooldowns.until(origin);
@@ -36,13 +40,15 @@ export class OriginGate {
     return breaker > now ? { reason: 'breaker', until: breaker } : null;
   }
 
-  /** Epoch ms until which nothing may be sent to `origin` (0 or past: open). */
   blockedUntil(origin: string): number {
     return this.blocked(origin)?.until ?? 0;
   }
 
-  /** The typed refusal when `origin` is closed now; null when a request may go out. */
-  refusal(origin: string): CooldownError | BreakerOpenError | null {
+  /**
+   * The one "may I send?" with side effects: the typed refusal when `origin` is closed, else null
+   * (and an open breaker that is due turns half-open: this request is its probe).
+   */
+  admit(origin: string): CooldownError | BreakerOpenError | null {
     const now = this.clock.now();
     const cooldown = this.cooldowns.until(origin);
     if (cooldown > now) {
@@ -56,42 +62,23 @@ export class OriginGate {
     return new BreakerOpenError(origin, this.breakers.blockedUntil(origin, now), now);
   }
 
-  /** Call right before a request reaches the network. */
-  sending(origin: string, url: string, method: string): void {
-    this.stats.sent++;
-    if (this.events.hasListeners('request')) this.events.emit('request', { origin, url, method });
-  }
-
-  /** Call with every response that arrives, whatever its status. */
-  received(origin: string, url: string, response: Pick<Response, 'status' | 'headers'>): void {
-    this.stats.responses++;
-    const { status } = response;
-    const now = this.clock.now();
-    if (status === 429) this.stats.rateLimited++;
-    const cooldown = this.cooldowns.record(origin, status, response.headers, now);
-    if (this.events.hasListeners('response')) this.events.emit('response', { origin, url, status });
+  /** A response's status and headers: feeds the cooldown registry (429/503, Retry-After). */
+  response(origin: string, response: Pick<Response, 'status' | 'headers'>): void {
+    const cooldown = this.cooldowns.record(
+      origin,
+      response.status,
+      response.headers,
+      this.clock.now(),
+    );
     if (cooldown !== null) {
       this.stats.cooldowns++;
       this.events.emit('cooldown', cooldown);
     }
-    // 429 is the cooldown's business; other 4xx are the caller's fault, not the host's.
-    if (status !== 429 && status !== 0) this.#record(origin, status >= 500, now);
   }
 
-  /** Call when a request failed without a response (network error, reset, abort). */
-  failed(origin: string, error: unknown): void {
-    // An abort is the caller's decision (or a timeout, which noteError records): not the host's.
-    if ((error as { name?: unknown } | null)?.name === 'AbortError') return;
-    this.#record(origin, true, this.clock.now());
-  }
-
-  /** Call with an error a request through ky ended with: a timeout counts against the host. */
-  noteError(origin: string, error: unknown): void {
-    if (isTimeoutError(error)) this.#record(origin, true, this.clock.now());
-  }
-
-  #record(origin: string, failed: boolean, now: number): void {
-    const transition = this.breakers.record(origin, failed, now);
+  /** One exchange's outcome for the breaker: failed (5xx, timeout, network) or not. */
+  outcome(origin: string, failed: boolean): void {
+    const transition = this.breakers.record(origin, failed, this.clock.now());
     if (transition) this.#transition(transition);
   }
 

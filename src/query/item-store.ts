@@ -1,28 +1,17 @@
-import { deepEqual } from './deep-equal.js';
 import { LruMap } from './lru-map.js';
+import {
+  nextSnapshot,
+  type Outcome,
+  PENDING,
+  type Snapshot,
+  type SnapshotStatus,
+} from './snapshot.js';
 
-export type ItemStatus = 'pending' | 'success' | 'error';
-
-/**
- * What a subscriber sees of one item. The object is replaced only when something a subscriber
- * cares about changes, so its identity is stable (fit for `useSyncExternalStore`).
- */
-export interface ItemSnapshot<T> {
-  readonly status: ItemStatus;
-  /** The last good data; kept while a later read fails. */
-  readonly data: T | undefined;
-  /** Why the last read failed; undefined after a success. */
-  readonly error: unknown;
-  /** When `data` last changed (epoch ms); a 304 or equal data leave it as it was. */
-  readonly updatedAt: number | null;
-}
-
-export const PENDING: ItemSnapshot<never> = Object.freeze({
-  status: 'pending',
-  data: undefined,
-  error: undefined,
-  updatedAt: null,
-});
+/** @deprecated Use `SnapshotStatus`. */
+export type ItemStatus = SnapshotStatus;
+/** @deprecated Use `Snapshot`. */
+export type ItemSnapshot<T> = Snapshot<T>;
+export { PENDING };
 
 export interface ItemRecord<K, T> {
   readonly key: K;
@@ -37,17 +26,7 @@ export interface ItemRecord<K, T> {
   idleSince: number | null;
 }
 
-export type ItemOutcome<T> =
-  | { kind: 'data'; data: T }
-  | { kind: 'not-modified' }
-  | { kind: 'error'; error: unknown };
-
-/** Failures that say the same thing do not notify again. */
-function sameError(a: unknown, b: unknown): boolean {
-  if (a === b) return true;
-  if (!(a instanceof Error) || !(b instanceof Error)) return false;
-  return a.constructor === b.constructor && a.message === b.message;
-}
+export type ItemOutcome<T> = Outcome<T>;
 
 /** The items of one resource: bounded (LRU over unsubscribed items) and swept after `gcMs` idle. */
 export class ItemStore<K, T> {
@@ -85,23 +64,9 @@ export class ItemStore<K, T> {
 
   /** Applies a read's outcome; returns whether the snapshot changed. */
   apply(record: ItemRecord<K, T>, outcome: ItemOutcome<T>, now: number): boolean {
-    const previous = record.snapshot;
-    let next = previous;
-    if (outcome.kind === 'error') {
-      if (previous.status !== 'error' || !sameError(previous.error, outcome.error)) {
-        next = { ...previous, status: 'error', error: outcome.error };
-      }
-    } else {
-      record.freshAt = now;
-      const data = outcome.kind === 'data' ? outcome.data : previous.data;
-      const unchanged =
-        previous.status !== 'pending' &&
-        (outcome.kind === 'not-modified' || deepEqual(previous.data, data));
-      if (!unchanged) next = { status: 'success', data, error: undefined, updatedAt: now };
-      else if (previous.status === 'error')
-        next = { ...previous, status: 'success', error: undefined };
-    }
-    if (next === previous) return false;
+    if (outcome.kind !== 'error') record.freshAt = now;
+    const next = nextSnapshot(record.snapshot, outcome, now);
+    if (next === record.snapshot) return false;
     record.snapshot = next;
     return true;
   }

@@ -1,0 +1,96 @@
+import { InvalidOptionsError } from '../errors.js';
+import { pollOptionsSchema } from '../options/options-schema.js';
+import { validateOptions } from '../options/validate.js';
+import { requestUrl } from '../transport/request-url.js';
+import type { PollTask } from './poll-context.js';
+import type { StandardSchemaV1 } from './standard-schema.js';
+import type { HeadersOption } from './url-request.js';
+
+/** Options of `poller.poll()`, for URL polls and task polls alike. */
+export interface PollOptions<TData = unknown, TSelected = TData> {
+  /** A name for this poll in events; polls with the same key share one run per tick. */
+  key?: string;
+  /** Overrides the host policy's interval (ms). */
+  interval?: number;
+  /** Overrides the hidden-tab behaviour: an interval (ms), or false to pause while hidden. */
+  hiddenInterval?: number | false;
+  /** Run at once (true, default) or one interval from now (false). */
+  immediate?: boolean;
+  /** What this subscriber sees of the data; equal results do not notify. */
+  select?: (data: TData) => TSelected;
+  /** Called when the data this subscriber sees changes (deep equality). */
+  onData?: (data: TSelected) => void;
+  /** Called on every failed run. */
+  onError?: (error: unknown) => void;
+}
+
+/** Options of `poller.poll(url, options)`. */
+export interface UrlPollOptions<TData = unknown, TSelected = TData>
+  extends PollOptions<TData, TSelected> {
+  /** Request headers, or a function called before every request (e.g. for a fresh token). */
+  headers?: HeadersOption;
+  credentials?: RequestCredentials;
+  /** Any Standard Schema (zod 4, valibot, arktype); the data is typed from it. */
+  schema?: StandardSchemaV1<unknown, TData>;
+}
+
+/** Options of `poller.poll(task, options)`: `url` or `origin` selects the host policy. */
+export interface TaskPollOptions<TData = unknown, TSelected = TData>
+  extends PollOptions<TData, TSelected> {
+  /** The URL polled; its origin selects the host policy and cooldown. */
+  url?: string | URL;
+  /** The origin polled, when the task builds its own URLs. */
+  origin?: string;
+}
+
+type Validated = UrlPollOptions & TaskPollOptions;
+
+export interface PollArguments {
+  /** The URL polled, or the task's origin as a URL. */
+  url: URL;
+  /** The task, or undefined for a URL poll. */
+  task: PollTask<unknown> | undefined;
+  options: Validated;
+}
+
+const invalid = (option: string, value: unknown, message: string) =>
+  new InvalidOptionsError([{ option, value, message }]);
+
+/** Validates `poll()`'s arguments and resolves its URL once; throws InvalidOptionsError. */
+export function pollArguments(
+  taskOrUrl: unknown,
+  rawOptions: unknown,
+  baseUrl: string | undefined,
+): PollArguments {
+  const isUrl = typeof taskOrUrl === 'string' || taskOrUrl instanceof URL;
+  if (!isUrl && typeof taskOrUrl !== 'function') {
+    throw invalid('task', taskOrUrl, 'must be a function or a URL');
+  }
+  const options = validateOptions(pollOptionsSchema, rawOptions, 'poll') as Validated;
+  if (isUrl && (options.url !== undefined || options.origin !== undefined)) {
+    const value = options.url ?? options.origin;
+    throw invalid('poll.url', value, 'is given twice (first argument and option)');
+  }
+  if (!isUrl) {
+    for (const name of ['headers', 'credentials', 'schema'] as const) {
+      if (options[name] !== undefined) {
+        throw invalid(`poll.${name}`, options[name], 'applies to URL polls; a task sends its own');
+      }
+    }
+  }
+  const target = isUrl ? taskOrUrl : (options.url ?? options.origin);
+  if (target === undefined) {
+    throw invalid(
+      'poll.url',
+      undefined,
+      'is required (or poll.origin): it selects the host policy and cooldown',
+    );
+  }
+  try {
+    const task = isUrl ? undefined : (taskOrUrl as PollTask<unknown>);
+    return { url: requestUrl(target, baseUrl), task, options };
+  } catch (error) {
+    const option = isUrl ? 'url' : options.url !== undefined ? 'poll.url' : 'poll.origin';
+    throw invalid(option, String(target), (error as Error).message);
+  }
+}

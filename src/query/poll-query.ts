@@ -1,0 +1,243 @@
+import type { Clock } from '../environment/clock.js';
+import type { EventBus } from '../events.js';
+import type { PollEntry, PollRun } from '../scheduler/poll-entry.js';
+import type { Scheduler } from '../scheduler/scheduler.js';
+import { deepEqual } from './deep-equal.js';
+import { nextSnapshot, type Outcome, PENDING, type Snapshot } from './snapshot.js';
+import { NOT_MODIFIED, type RevalidationState } from './url-request.js';
+
+/** A running poll, as its subscriber holds it. */
+export interface Subscription<T = unknown> {
+  /** Stops this subscription; the poll stops (and its request is aborted) with its last one. */
+  unsubscribe(): void;
+  /** Runs the poll as soon as visibility, connectivity and cooldowns allow. */
+  refresh(): void;
+  /** The current snapshot: the same object until something this subscriber sees changes. */
+  getSnapshot(): Snapshot<T>;
+  /** Calls `listener` on every snapshot change; returns the function that stops it. */
+  subscribe(listener: (snapshot: Snapshot<T>) => void): () => void;
+}
+
+/** What one subscriber asks of a poll. */
+export interface SubscriberSpec<T> {
+  interval: number;
+  hiddenInterval: number | false;
+  immediate: boolean;
+  select?: ((data: never) => T) | undefined;
+  /** Called when the data changes (deep equality), not on every response. */
+  onData?: ((data: T) => void) | undefined;
+  /** Called on every failed run. */
+  onError?: ((error: unknown) => void) | undefined;
+}
+
+/** How to find or create the shared poll. */
+export interface QuerySpec {
+  /** Polls with the same id share one run per tick; undefined: never shared. */
+  id: string | undefined;
+  /** The user's `key`, reported in events. */
+  key: string | undefined;
+  origin: string;
+  /** Builds the run when the poll is created (the first subscriber's request options). */
+  run: (state: RevalidationState) => PollRun<unknown>;
+}
+
+interface Subscriber {
+  readonly spec: SubscriberSpec<unknown>;
+  snapshot: Snapshot<unknown>;
+  readonly listeners: Set<(snapshot: Snapshot<unknown>) => void>;
+}
+
+/** One shared poll: its scheduler entry, snapshot, ETag and subscribers. */
+class PollQuery implements RevalidationState {
+  snapshot: Snapshot<unknown> = PENDING;
+  etag: string | undefined = undefined;
+  readonly subscribers = new Set<Subscriber>();
+  entry!: PollEntry<unknown>;
+
+  constructor(
+    readonly id: string | undefined,
+    readonly key: string | undefined,
+    readonly origin: string,
+  ) {}
+
+  hasData(): boolean {
+    return this.snapshot.status !== 'pending' && this.snapshot.data !== undefined;
+  }
+}
+
+export interface PollQueriesDeps {
+  scheduler: Scheduler;
+  clock: Clock;
+  events: EventBus;
+}
+
+/** A subscriber's view: its `select` applied to the shared snapshot, stable while equal. */
+function derive(sub: Subscriber, source: Snapshot<unknown>): Snapshot<unknown> {
+  const select = sub.spec.select as ((data: unknown) => unknown) | undefined;
+  if (select === undefined || source.status === 'pending') return source;
+  const previous = sub.snapshot;
+  let { status, error } = source;
+  let { data, updatedAt } = previous;
+  if (source.data !== undefined) {
+    try {
+      const selected = select(source.data);
+      if (previous.status === 'pending' || !deepEqual(selected, previous.data)) {
+        data = selected;
+        updatedAt = source.updatedAt;
+      }
+    } catch (thrown) {
+      status = 'error';
+      error = thrown;
+    }
+  }
+  const same =
+    status === previous.status &&
+    data === previous.data &&
+    error === previous.error &&
+    updatedAt === previous.updatedAt;
+  return same ? previous : Object.freeze({ status, data, error, updatedAt });
+}
+
+/** The poller's polls by id: two subscriptions to one URL (or key) share one request per tick. */
+export class PollQueries {
+  readonly #shared = new Map<string, PollQuery>();
+  constructor(private readonly deps: PollQueriesDeps) {}
+
+  subscribe<T>(spec: QuerySpec, sub: SubscriberSpec<T>): Subscription<T> {
+    const own = sub as SubscriberSpec<unknown>;
+    let query = spec.id === undefined ? undefined : this.#shared.get(spec.id);
+    const created = query === undefined;
+    if (query === undefined) query = this.#create(spec, own);
+    const subscriber: Subscriber = {
+      spec: own,
+      snapshot: PENDING,
+      listeners: new Set(),
+    };
+    subscriber.snapshot = derive(subscriber, query.snapshot);
+    query.subscribers.add(subscriber);
+    if (!created) this.#joined(query, own);
+    return this.#subscription(query, subscriber) as Subscription<T>;
+  }
+
+  #create(spec: QuerySpec, sub: SubscriberSpec<unknown>): PollQuery {
+    const query = new PollQuery(spec.id, spec.key, spec.origin);
+    const run = spec.run(query);
+    query.entry = this.deps.scheduler.schedule({
+      key: spec.key,
+      origin: spec.origin,
+      interval: sub.interval,
+      hiddenInterval: sub.hiddenInterval,
+      immediate: sub.immediate,
+      task: run,
+      onData: (value) =>
+        this.#settle(
+          query,
+          value === NOT_MODIFIED ? { kind: 'not-modified' } : { kind: 'data', data: value },
+        ),
+      onError: (error) => this.#settle(query, { kind: 'error', error }),
+    });
+    if (spec.id !== undefined) this.#shared.set(spec.id, query);
+    return query;
+  }
+
+  /** A later subscriber: the poll runs at the most eager interval any subscriber asks for. */
+  #joined(query: PollQuery, sub: SubscriberSpec<unknown>): void {
+    this.#retime(query);
+    const { entry } = query;
+    if (sub.immediate && query.snapshot.status === 'pending' && entry.running === null) {
+      this.deps.scheduler.refresh(entry, true);
+    }
+  }
+
+  #retime(query: PollQuery): void {
+    let interval = Number.POSITIVE_INFINITY;
+    let hidden: number | false = false;
+    for (const { spec } of query.subscribers) {
+      interval = Math.min(interval, spec.interval);
+      if (spec.hiddenInterval !== false) {
+        hidden = hidden === false ? spec.hiddenInterval : Math.min(hidden, spec.hiddenInterval);
+      }
+    }
+    const { entry } = query;
+    if (entry.interval !== interval || entry.hiddenInterval !== hidden) {
+      this.deps.scheduler.retime(entry, interval, hidden);
+    }
+  }
+
+  #subscription(query: PollQuery, subscriber: Subscriber): Subscription<unknown> {
+    let active = true;
+    return Object.freeze({
+      unsubscribe: () => {
+        if (!active) return;
+        active = false;
+        subscriber.listeners.clear();
+        query.subscribers.delete(subscriber);
+        if (query.subscribers.size > 0) return this.#retime(query);
+        this.deps.scheduler.remove(query.entry);
+        if (query.id !== undefined && this.#shared.get(query.id) === query) {
+          this.#shared.delete(query.id);
+        }
+      },
+      refresh: () => {
+        if (active) this.deps.scheduler.refresh(query.entry);
+      },
+      getSnapshot: () => subscriber.snapshot,
+      subscribe: (listener: (snapshot: Snapshot<unknown>) => void) => {
+        if (!active) return () => {};
+        const own = (snapshot: Snapshot<unknown>) => listener(snapshot);
+        subscriber.listeners.add(own);
+        return () => {
+          subscriber.listeners.delete(own);
+        };
+      },
+    });
+  }
+
+  /** Applies one run's outcome and tells each subscriber what changed for it. */
+  #settle(query: PollQuery, outcome: Outcome<unknown>): void {
+    const previous = query.snapshot;
+    query.snapshot = nextSnapshot(previous, outcome, this.deps.clock.now());
+    const changed = query.snapshot !== previous;
+    if (outcome.kind !== 'error') {
+      const { key, origin } = query;
+      this.deps.events.emit('data', { key, origin, data: query.snapshot.data });
+    }
+    for (const subscriber of [...query.subscribers]) {
+      if (changed) this.#update(query, subscriber);
+      if (outcome.kind === 'error') {
+        this.#call(query, subscriber.spec.onError, outcome.error);
+      }
+    }
+  }
+
+  #update(query: PollQuery, subscriber: Subscriber): void {
+    const before = subscriber.snapshot;
+    const after = derive(subscriber, query.snapshot);
+    if (after === before) return;
+    subscriber.snapshot = after;
+    const dataChanged =
+      after.status === 'success' &&
+      (before.status === 'pending' || after.updatedAt !== before.updatedAt);
+    if (dataChanged) this.#call(query, subscriber.spec.onData, after.data);
+    for (const listener of [...subscriber.listeners]) this.#call(query, listener, after);
+  }
+
+  #call<V>(query: PollQuery, callback: ((value: V) => void) | undefined, value: V): void {
+    if (callback === undefined) return;
+    try {
+      callback(value);
+    } catch (error) {
+      const { key, origin } = query;
+      this.deps.events.emit('error', { key, origin, error, source: 'callback' });
+    }
+  }
+
+  /** Shared polls alive (diagnostics). */
+  get size(): number {
+    return this.#shared.size;
+  }
+
+  clear(): void {
+    this.#shared.clear();
+  }
+}

@@ -1,0 +1,48 @@
+import { PollerDisposedError } from '../errors.js';
+import type { ResolvedPolicy } from '../policy/host-policies.js';
+import type { Door } from '../transport/door.js';
+import type { FetchFunction } from '../transport/fetch-function.js';
+import { pollArguments } from './poll-arguments.js';
+import type { PollQueries, Subscription } from './poll-query.js';
+import { taskContext } from './task-context.js';
+import { urlRequest } from './url-request.js';
+
+export interface PollDeps {
+  queries: PollQueries;
+  door: Door;
+  politeFetch: FetchFunction;
+  baseUrl: () => string | undefined;
+  resolvePolicy: (url: URL) => ResolvedPolicy;
+  isDisposed: () => boolean;
+}
+
+/** `poller.poll()`: URL polls and task polls, each a subscription to a shared poll. */
+export function createPoll(deps: PollDeps) {
+  const { queries, door, politeFetch, baseUrl } = deps;
+  return (taskOrUrl: unknown, rawOptions?: unknown): Subscription<unknown> => {
+    if (deps.isDisposed()) throw new PollerDisposedError();
+    const { url, task, options } = pollArguments(taskOrUrl, rawOptions, baseUrl());
+    const policy = deps.resolvePolicy(url);
+    const { key } = options;
+    return queries.subscribe(
+      {
+        // Tasks share a run only under an explicit key; URLs also by their own address.
+        id: key ?? (task === undefined ? url.href : undefined),
+        key,
+        origin: url.origin,
+        run:
+          task === undefined
+            ? (state) => urlRequest(door, url, key ?? url.href, options, state)
+            : () => (signal) => task(taskContext(door, politeFetch, baseUrl, signal)),
+      },
+      {
+        interval: options.interval ?? policy.interval,
+        hiddenInterval: options.hiddenInterval ?? policy.hiddenInterval,
+        immediate: options.immediate !== false,
+        select: options.select,
+        onData: options.onData,
+        onError: options.onError,
+      },
+    );
+  };
+}

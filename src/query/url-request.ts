@@ -1,0 +1,73 @@
+import { UnexpectedResponseError, ValidationError } from '../errors.js';
+import type { Door } from '../transport/door.js';
+import { readData } from '../transport/read-json.js';
+import { type StandardSchemaV1, validate } from './standard-schema.js';
+
+/** A 304 answered the poll's ETag: the data it holds is still current. */
+export const NOT_MODIFIED: unique symbol = Symbol('pollwise.not-modified');
+
+export type HeadersOption = HeadersInit | (() => HeadersInit | Promise<HeadersInit>);
+
+export interface UrlRequestOptions {
+  headers?: HeadersOption | undefined;
+  credentials?: RequestCredentials | undefined;
+  schema?: StandardSchemaV1<unknown, unknown> | undefined;
+}
+
+/** What the request keeps between runs of one poll. */
+export interface RevalidationState {
+  etag: string | undefined;
+  /** Whether there is data a 304 could stand for. */
+  hasData(): boolean;
+}
+
+const JSON_ONLY = Object.freeze({ accept: 'application/json' });
+
+async function requestHeaders(
+  option: HeadersOption | undefined,
+  etag: string | undefined,
+): Promise<HeadersInit> {
+  if (option === undefined && etag === undefined) return JSON_ONLY; // the common case: no copy
+  const headers = new Headers(typeof option === 'function' ? await option() : option);
+  if (!headers.has('accept')) headers.set('accept', 'application/json');
+  if (etag !== undefined) headers.set('if-none-match', etag);
+  return headers;
+}
+
+/**
+ * One run of a URL poll: GET with the poll's headers (a function is called every time, e.g. for
+ * a fresh token), revalidated with the last ETag, JSON read within the deadline, then validated.
+ */
+export function urlRequest(
+  door: Door,
+  url: URL,
+  key: string,
+  options: UrlRequestOptions,
+  state: RevalidationState,
+): (signal: AbortSignal) => Promise<unknown> {
+  const { href } = url;
+  const { credentials, schema } = options;
+  return async (signal) => {
+    const etag = state.hasData() ? state.etag : undefined;
+    const headers = await requestHeaders(options.headers, etag);
+    const init: RequestInit = credentials === undefined ? { headers } : { headers, credentials };
+    const body = await door.exchange(
+      url,
+      init,
+      (response) => {
+        if (response.status !== 304) {
+          state.etag = response.headers.get('etag') ?? undefined;
+          return readData(response, href);
+        }
+        if (etag !== undefined) return Promise.resolve(NOT_MODIFIED);
+        // A 304 to a request that named no ETag stands for nothing: never bypass the schema.
+        return Promise.reject(new UnexpectedResponseError(href, 304, 'no ETag was sent'));
+      },
+      signal,
+    );
+    if (body === NOT_MODIFIED || schema === undefined) return body;
+    const result = await validate(schema, body);
+    if (!result.ok) throw new ValidationError(key, result.issues);
+    return result.value;
+  };
+}

@@ -1,0 +1,230 @@
+import type { Clock } from '../environment/clock.js';
+import { PollerDisposedError, TimeoutError } from '../errors.js';
+import type { EventBus } from '../events.js';
+import type { PollerStats } from '../stats.js';
+import { anySignal, untilAborted } from './abort.js';
+import type { FetchFunction } from './fetch-function.js';
+import type { OriginGate } from './origin-gate.js';
+import { requestUrl } from './request-url.js';
+
+type Answer = Pick<Response, 'status' | 'headers'> & { redirected?: boolean; url?: string };
+
+/** One admitted request: what it learns is recorded once, against the origin that answered. */
+export interface Ticket {
+  /** The response's status and headers arrived (cooldown registry, stats, `response` event). */
+  response(answer: Answer): void;
+  /** The exchange is over: `true` failed (5xx, timeout, network), `false` fine, null aborted. */
+  end(failed: boolean | null): void;
+}
+
+export interface DoorDeps {
+  gate: OriginGate;
+  stats: PollerStats;
+  events: EventBus;
+  clock: Clock;
+  /** The network, looked up per request (a configured fetch, else the global one). */
+  transport: () => FetchFunction;
+  baseUrl: () => string | undefined;
+  /** Deadline of exchanges pollwise reads itself (ms), or false. */
+  timeout: number | false;
+}
+
+/** A thrown value that carries a response (ky's HTTPError, many SDK errors). */
+const answerOf = (error: unknown): Answer | undefined => {
+  const response = (error as { response?: Answer } | null)?.response;
+  return typeof response?.status === 'number' && typeof response.headers?.get === 'function'
+    ? response
+    : undefined;
+};
+
+/**
+ * The one admission point between pollwise and the network. Every request (URL polls, task
+ * fetch/http, resources, loaders, wrapped fetch, the ky integration) is admitted here exactly
+ * once: the gate is asked, the send is counted, and the answer feeds the cooldown and breaker
+ * registries. Exchanges pollwise reads itself run under one deadline, body included.
+ */
+export class Door {
+  readonly #inflight = new Set<AbortController>();
+  /** Fetches this door already wraps: wrapping one again must not admit twice. */
+  readonly #wrapped = new WeakSet<FetchFunction>();
+  #disposed = false;
+
+  constructor(private readonly deps: DoorDeps) {}
+
+  /** Admits one request or throws its refusal (CooldownError, BreakerOpenError). */
+  admit(origin: string, href: string, method: string): Ticket {
+    if (this.#disposed) throw new PollerDisposedError();
+    const { gate, stats, events } = this.deps;
+    const refusal = gate.admit(origin);
+    if (refusal !== null) throw refusal;
+    stats.sent++;
+    if (events.hasListeners('request')) events.emit('request', { origin, url: href, method });
+    let answeredBy = origin;
+    let open = true;
+    return {
+      response(answer) {
+        // After a redirect, the origin that answered owns the outcome.
+        if (answer.redirected && answer.url) answeredBy = new URL(answer.url).origin;
+        stats.responses++;
+        if (answer.status === 429) stats.rateLimited++;
+        if (events.hasListeners('response')) {
+          events.emit('response', { origin: answeredBy, url: href, status: answer.status });
+        }
+        gate.response(answeredBy, answer);
+      },
+      end(failed) {
+        if (!open) return;
+        open = false;
+        if (failed !== null) gate.outcome(answeredBy, failed);
+      },
+    };
+  }
+
+  /**
+   * One HTTP exchange that pollwise reads itself: admitted, sent, and `read` (which consumes the
+   * body) all within one deadline. On the deadline the request is aborted and the promise
+   * rejects with a TimeoutError, whatever the body is doing.
+   */
+  exchange<T>(
+    url: URL,
+    init: RequestInit,
+    read: (response: Response) => Promise<T>,
+    signal?: AbortSignal,
+  ): Promise<T> {
+    const { href, origin } = url;
+    return this.#run(origin, href, init.method ?? 'GET', signal, async (bound, ticket) => {
+      const response = await untilAborted(
+        this.deps.transport()(href, { ...init, signal: bound }),
+        bound,
+      );
+      ticket.response(response);
+      try {
+        return await untilAborted(read(response), bound);
+      } finally {
+        // A body read that failed or timed out must not leave the stream open on the wire.
+        if (!response.bodyUsed) response.body?.cancel().catch(() => {});
+      }
+    });
+  }
+
+  /** A call that is not plain HTTP (a resource loader) for `origin`, under the same rules. */
+  call<T>(
+    origin: string,
+    label: string,
+    work: (signal: AbortSignal) => Promise<T>,
+    signal?: AbortSignal,
+  ): Promise<T> {
+    return this.#run(origin, label, 'LOAD', signal, (bound) => work(bound));
+  }
+
+  async #run<T>(
+    origin: string,
+    href: string,
+    method: string,
+    signal: AbortSignal | undefined,
+    work: (signal: AbortSignal, ticket: Ticket) => Promise<T>,
+  ): Promise<T> {
+    const ticket = this.admit(origin, href, method);
+    const { clock, timeout } = this.deps;
+    const controller = new AbortController();
+    this.#inflight.add(controller);
+    const bound = anySignal([controller.signal, signal]);
+    let answered: Answer | undefined;
+    const respond = (answer: Answer) => {
+      answered = answer;
+      ticket.response(answer);
+    };
+    const timer =
+      timeout === false
+        ? undefined
+        : clock.setTimeout(() => controller.abort(new TimeoutError(href, timeout)), timeout);
+    try {
+      const value = await work(bound, { response: respond, end: ticket.end });
+      ticket.end(answered !== undefined && answered.status >= 500);
+      return value;
+    } catch (error) {
+      const timedOut = controller.signal.reason instanceof TimeoutError;
+      const carried = timedOut || answered !== undefined ? undefined : answerOf(error);
+      if (carried !== undefined) respond(carried);
+      // A timeout is the host's failure; an abort by the caller or dispose() says nothing of it.
+      if (timedOut) ticket.end(true);
+      else if (bound.aborted) ticket.end(null);
+      else ticket.end(answered === undefined || answered.status >= 500);
+      throw timedOut ? controller.signal.reason : error;
+    } finally {
+      if (timer !== undefined) clock.clearTimeout(timer);
+      this.#inflight.delete(controller);
+    }
+  }
+
+  /**
+   * A drop-in `fetch` through the door: refused at once while the origin is closed, otherwise
+   * sent untouched (headers, credentials, body); non-2xx responses resolve, as with `fetch`.
+   * No deadline of its own: the caller reads the body. Wrapping a wrapped fetch returns it.
+   */
+  wrap(fetch?: FetchFunction): FetchFunction {
+    if (fetch !== undefined && this.#wrapped.has(fetch)) return fetch;
+    const transport = fetch ?? ((input, init) => this.deps.transport()(input, init));
+    const wrapped: FetchFunction = (input, init) => {
+      let url: URL;
+      let ticket: Ticket;
+      const isRequest = typeof input === 'object' && !(input instanceof URL);
+      try {
+        url = requestUrl(input, this.deps.baseUrl());
+        const method = init?.method ?? (isRequest ? input.method : 'GET');
+        ticket = this.admit(url.origin, url.href, method.toUpperCase());
+      } catch (error) {
+        return Promise.reject(error);
+      }
+      const controller = new AbortController();
+      this.#inflight.add(controller);
+      const signal = anySignal([
+        controller.signal,
+        init?.signal ?? (isRequest ? input.signal : null),
+      ]);
+      let pending: Promise<Response>;
+      try {
+        // A relative string goes out resolved, so it reaches the origin the gate checked.
+        pending = transport(typeof input === 'string' ? url.href : input, { ...init, signal });
+      } catch (error) {
+        pending = Promise.reject(error);
+      }
+      return pending.then(
+        (response) => {
+          this.#inflight.delete(controller);
+          ticket.response(response);
+          ticket.end(response.status >= 500);
+          return response;
+        },
+        (error: unknown) => {
+          this.#inflight.delete(controller);
+          ticket.end(signal.aborted ? null : true);
+          throw error;
+        },
+      );
+    };
+    this.#wrapped.add(wrapped);
+    return wrapped;
+  }
+
+  /**
+   * A request sent through this door timed out in a client above it (ky's timeout, which the
+   * fetch only sees as an abort): the host failed to answer in time.
+   */
+  timedOut(origin: string): void {
+    this.deps.gate.outcome(origin, true);
+  }
+
+  /** Requests under way (diagnostics). */
+  get inflight(): number {
+    return this.#inflight.size;
+  }
+
+  /** Aborts every request under way and refuses new ones. */
+  dispose(): void {
+    this.#disposed = true;
+    const reason = new DOMException('The poller was disposed', 'AbortError');
+    for (const controller of this.#inflight) controller.abort(reason);
+    this.#inflight.clear();
+  }
+}

@@ -1,0 +1,1 @@
+export type FetchFunction = (input: RequestInfo | URL, init?: RequestInit) => Promise<Response>;
