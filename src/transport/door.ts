@@ -61,12 +61,17 @@ export class Door {
     if (events.hasListeners('request')) events.emit('request', { origin, url: href, method });
     let answeredBy = origin;
     let open = true;
+    // A 429 is the cooldown's business: it tells the breaker nothing (neither success nor failure).
+    let rateLimited = false;
     return {
       response(answer) {
         // After a redirect, the origin that answered owns the outcome.
         if (answer.redirected && answer.url) answeredBy = new URL(answer.url).origin;
         stats.responses++;
-        if (answer.status === 429) stats.rateLimited++;
+        if (answer.status === 429) {
+          stats.rateLimited++;
+          rateLimited = true;
+        }
         if (events.hasListeners('response')) {
           events.emit('response', { origin: answeredBy, url: href, status: answer.status });
         }
@@ -75,7 +80,7 @@ export class Door {
       end(failed) {
         if (!open) return;
         open = false;
-        if (failed !== null) gate.outcome(answeredBy, failed);
+        if (failed !== null && !rateLimited) gate.outcome(answeredBy, failed);
       },
     };
   }
