@@ -74,12 +74,20 @@ afterEach(() => {
   vi.useRealTimers();
 });
 
-/** Both wrapped transports refuse `A` with a CooldownError of `retryAfterMs`, without network. */
-async function expectRefused(poller: Poller, net: { count(): number }, retryAfterMs: number) {
+/**
+ * Both wrapped transports (the poller's fetch and a wrapped fetch of the app's own) refuse `A`
+ * with a CooldownError of `retryAfterMs`, without network.
+ */
+async function expectRefused(
+  poller: Poller,
+  net: { count(): number; fetch: typeof fetch },
+  retryAfterMs: number,
+) {
   const before = net.count();
   const viaFetch = await rejection(poller.wrapFetch()(`${A}/direct`));
-  const viaKy = await rejection(poller.http.get(`${A}/direct`).json());
-  for (const error of [viaFetch, viaKy]) {
+  const ownFetch: typeof fetch = (input, init) => net.fetch(input, init);
+  const viaOwn = await rejection(poller.wrapFetch(ownFetch)(`${A}/direct`));
+  for (const error of [viaFetch, viaOwn]) {
     expect(error).toBeInstanceOf(CooldownError);
     expect(error).toMatchObject({
       origin: A,
@@ -200,7 +208,7 @@ describe('a 429 with Retry-After pauses the whole origin', () => {
       interval: 1000,
       onError: (e) => errors.push(e),
     });
-    poller.poll(({ http }) => http.get(`${A}/via-ky`).json(), {
+    poller.poll(({ http }) => http(`${A}/via-http`), {
       origin: B,
       interval: 1000,
       onError: (e) => errors.push(e),
@@ -216,7 +224,7 @@ describe('a 429 with Retry-After pauses the whole origin', () => {
         .filter((c) => c.at - T0 === 7000)
         .map((c) => c.url)
         .sort(),
-    ).toEqual([`${A}/feed`, `${A}/via-fetch`, `${A}/via-ky`]);
+    ).toEqual([`${A}/feed`, `${A}/via-fetch`, `${A}/via-http`]);
   });
 });
 

@@ -6,7 +6,9 @@ import {
   type OptionIssue,
   type Poller,
   type PollerOptions,
+  PollwiseError,
 } from '../../src/index.js';
+import { createResource } from '../../src/resource/index.js';
 
 const created: Poller[] = [];
 afterEach(() => {
@@ -55,6 +57,9 @@ describe('createPoller: one InvalidOptionsError listing every problem', () => {
     );
     expect(error.name).toBe('InvalidOptionsError');
     expect(error.code).toBe('invalid-options');
+    // A pollwise error like every other, no longer a TypeError.
+    expect(error).toBeInstanceOf(PollwiseError);
+    expect(error).not.toBeInstanceOf(TypeError);
     expect(byOption(error)).toEqual({
       interval: -1,
       'hosts[1].match': '*.*.a',
@@ -347,7 +352,7 @@ describe('properties', () => {
   });
 });
 
-describe('resource(): option errors', () => {
+describe('createResource(): option errors', () => {
   const value = fc.oneof(
     fc.anything({ withNullPrototype: true, withBoxedValues: true }),
     fc.func(fc.anything()),
@@ -362,9 +367,10 @@ describe('resource(): option errors', () => {
     fc.anything({ withNullPrototype: true }),
     fc.record(
       {
-        item: section(['url', 'schema', 'select']),
+        item: section(['url', 'load', 'schema', 'select']),
         batch: section([
           'url',
+          'load',
           'method',
           'body',
           'select',
@@ -374,6 +380,7 @@ describe('resource(): option errors', () => {
           'maxUrlLength',
         ]),
         keyId: value,
+        origin: value,
         window: value,
         concurrency: value,
         gcTime: value,
@@ -382,12 +389,12 @@ describe('resource(): option errors', () => {
     ),
   );
 
-  it('resource() either succeeds or throws InvalidOptionsError naming options, never another error', () => {
+  it('createResource() either succeeds or throws InvalidOptionsError naming options, never another error', () => {
     const p = create({ visibility: false, online: false, baseUrl: 'https://app.test/' });
     fc.assert(
       fc.property(resourceOptions, (input) => {
         try {
-          p.resource(input as never);
+          createResource(p, input as never);
         } catch (error) {
           expect(error).toBeInstanceOf(InvalidOptionsError);
           for (const issue of (error as InvalidOptionsError).issues) {

@@ -1,6 +1,5 @@
-import { HTTPError } from 'ky';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { PollTask } from '../../src/index.js';
+import { HttpError, isHttpError, type PollTask } from '../../src/index.js';
 import { deferred, flushRealMacrotask, gaps, setup, useFakeClock } from './harness.js';
 
 useFakeClock();
@@ -159,23 +158,27 @@ describe('errors reach onError and the error event, never an unhandled rejection
     poller.dispose();
   });
 
-  it('a non-2xx through ctx.http rejects with ky HTTPError', async () => {
+  it('a non-2xx through ctx.http rejects with pollwise HttpError', async () => {
     const { poller, onError, events, net } = await run(
-      ({ http }) => http.get(URL_A).json(),
+      ({ http }) => http(URL_A),
       () => Response.json({ error: 'down' }, { status: 500 }),
     );
     expect(net.count()).toBe(1);
     expect(onError).toHaveBeenCalledOnce();
     const error = onError.mock.calls[0]?.[0];
-    expect(error).toBeInstanceOf(HTTPError);
-    expect((error as HTTPError).response.status).toBe(500);
+    expect(error).toBeInstanceOf(HttpError);
+    expect(isHttpError(error)).toBe(true);
+    expect((error as HttpError).status).toBe(500);
+    expect((error as HttpError).url).toBe(URL_A);
     expect(events).toEqual([{ error, source: 'poll', key: 'k' }]);
     expect(unhandled).toEqual([]);
     poller.dispose();
   });
 
   it('an onData that throws surfaces as a callback error and polling continues', async () => {
-    const { poller, net } = setup();
+    // onData fires only when the data changes: each response carries a new count.
+    let count = 0;
+    const { poller, net } = setup({}, () => Response.json({ n: ++count }));
     const oops = new Error('onData broke');
     const events: Array<{ error: unknown; source: string }> = [];
     const data: unknown[] = [];
@@ -197,7 +200,7 @@ describe('errors reach onError and the error event, never an unhandled rejection
       { error: oops, source: 'callback' },
     ]);
     // The data event still fires, and a throwing callback is not a poll failure (no backoff).
-    expect(data).toEqual([{ ok: true }, { ok: true }, { ok: true }]);
+    expect(data).toEqual([{ n: 1 }, { n: 2 }, { n: 3 }]);
     expect(poller.stats().errors).toBe(0);
     expect(unhandled).toEqual([]);
     poller.dispose();

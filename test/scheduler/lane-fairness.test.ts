@@ -49,17 +49,21 @@ function rationedServer(quota: number, delayOf: (path: string) => number = () =>
   };
 }
 
-/** `count` polls on a.test/0 … a.test/(count-1); counts data per path. */
+/**
+ * `count` polls on a.test/0 … a.test/(count-1); counts data per path. Each successful run
+ * returns new data (onData fires only on change), so onData counts deliveries.
+ */
 function pollMany(poller: Poller, count: number, interval: number) {
   const dataCount = new Map<string, number>();
   for (let i = 0; i < count; i++) {
     const url = `${A}/${i}`;
     const path = `/${i}`;
+    let delivered = 0;
     poller.poll(
       async ({ fetch }) => {
         const response = await fetch(url);
         if (!response.ok) throw new Error(`status ${response.status}`);
-        return path;
+        return { path, delivery: ++delivered };
       },
       {
         url,

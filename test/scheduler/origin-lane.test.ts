@@ -87,6 +87,7 @@ function start(net: Network, options: PollerOptions = {}) {
 /**
  * Subscribes `count` polls to `origin`/0 … `origin`/(count-1), in that order. Each GETs its URL
  * through the poller and fails on a non-2xx status. Data and errors are logged with their time.
+ * Every success returns new data, so onData logs every delivery.
  */
 function pollMany(
   poller: Poller,
@@ -100,12 +101,14 @@ function pollMany(
   for (let i = 0; i < count; i++) {
     const url = `${origin}/${i}`;
     const path = `/${i}`;
+    let delivered = 0;
     subs.push(
       poller.poll(
         async ({ fetch }) => {
           const response = await fetch(url);
           if (!response.ok) throw new Error(`status ${response.status}`);
-          return path;
+          // New data on every success: onData fires only when the data changes.
+          return { path, delivery: ++delivered };
         },
         {
           url,

@@ -1,6 +1,5 @@
-import { HTTPError } from 'ky';
 import { describe, expect, it } from 'vitest';
-import { CooldownError, type PollerEvents } from '../../src/index.js';
+import { CooldownError, HttpError, type PollerEvents } from '../../src/index.js';
 import { sendJson } from '../support/loopback-server.js';
 import { rejectionOf, server, setup, T0 } from './harness.js';
 
@@ -27,14 +26,15 @@ async function scriptedServer(
 
 /**
  * The whole contract of a 7 s cooldown on origin A, checked second by second against the real
- * server: polls, `wrapFetch()`, `poller.http`, and `ctx.fetch`/`ctx.http` inside a task that
- * polls origin B all stay off the wire, refused with the remaining time; origin B keeps its
- * schedule; at 7 s exactly one request goes to A.
+ * server: polls, `wrapFetch()`, a wrapped fetch of the app's own, and `ctx.fetch`/`ctx.http`
+ * inside a task that polls origin B all stay off the wire, refused with the remaining time;
+ * origin B keeps its schedule; at 7 s exactly one request goes to A.
  */
 async function expectSevenSecondCooldown(
   headers: (nowMs: number) => Record<string, string>,
 ): Promise<void> {
   const { poller, clock, sentAt } = setup();
+  const ownFetch = poller.wrapFetch((input, init) => fetch(input, init));
   const a = await scriptedServer('/status', [{ status: 429, headers }], () => clock.now());
   const b = await server((req, res) => sendJson(res, 200, { b: req.url }));
   const cooldowns: PollerEvents['cooldown'][] = [];
@@ -55,7 +55,7 @@ async function expectSevenSecondCooldown(
       if (probeA) {
         probes.push({
           fetch: await rejectionOf(ctx.fetch(`${a.origin}/ctx-fetch`)),
-          http: await rejectionOf(ctx.http.get(`${a.origin}/ctx-http`).json()),
+          http: await rejectionOf(ctx.http(`${a.origin}/ctx-http`)),
         });
       }
       const res = await ctx.fetch(`${b.origin}/b`);
@@ -67,8 +67,9 @@ async function expectSevenSecondCooldown(
   await clock.advance(0);
   expect(a.paths()).toEqual(['/status']);
   expect(errors).toHaveLength(1);
-  expect(errors[0]).toBeInstanceOf(HTTPError);
-  expect((errors[0] as HTTPError).response.status).toBe(429);
+  expect(errors[0]).toBeInstanceOf(HttpError);
+  expect((errors[0] as HttpError).status).toBe(429);
+  expect((errors[0] as HttpError).headers.get('retry-after')).not.toBeNull();
   expect(cooldowns).toEqual([
     {
       origin: a.origin,
@@ -86,8 +87,8 @@ async function expectSevenSecondCooldown(
     await clock.advance(1000);
     const remaining = 7000 - second * 1000;
     const direct = await rejectionOf(poller.wrapFetch()(`${a.origin}/wrapped`));
-    const viaKy = await rejectionOf(poller.http.get(`${a.origin}/ky`));
-    for (const error of [direct, viaKy, probes.at(-1)?.fetch, probes.at(-1)?.http]) {
+    const own = await rejectionOf(ownFetch(`${a.origin}/own`));
+    for (const error of [direct, own, probes.at(-1)?.fetch, probes.at(-1)?.http]) {
       expect(error).toBeInstanceOf(CooldownError);
       expect(error).toMatchObject({
         origin: a.origin,

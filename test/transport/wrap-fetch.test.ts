@@ -1,5 +1,4 @@
 import type http from 'node:http';
-import ky, { HTTPError } from 'ky';
 import { describe, expect, it } from 'vitest';
 import { CooldownError, type FetchFunction } from '../../src/index.js';
 import { sendJson } from '../support/loopback-server.js';
@@ -185,73 +184,19 @@ describe('relative URLs resolve against the baseUrl option', () => {
     expect(data).toEqual([{ ok: true }]);
   });
 
-  it('poller.http: a relative URL reaches baseUrl', async () => {
+  it('ctx.http and ctx.fetch in a task: a relative URL reaches baseUrl', async () => {
     const s = await echoServer();
-    const { poller } = setup({ baseUrl: `${s.origin}/api/v1/` });
-    expect(await poller.http.get('items').json()).toEqual({ ok: true });
-    expect(s.seen.map((r) => r.url)).toEqual(['/api/v1/items']);
-  });
-});
-
-describe("kyHooks() in the user's own ky instance", () => {
-  it('a 429 seen by the user instance cools every path, and the user instance obeys', async () => {
-    const { poller, clock } = setup();
-    let next429 = 1;
-    const s = await server((_req, res) => {
-      if (next429-- > 0) sendJson(res, 429, { slow: true }, { 'retry-after': '5' });
-      else sendJson(res, 200, { ok: true });
-    });
-    const api = ky.create({ hooks: poller.kyHooks(), retry: 0 });
-
-    const first = await rejectionOf(api.get(`${s.origin}/user`).json());
-    expect(first).toBeInstanceOf(HTTPError);
-    expect(poller.cooldownUntil(s.origin)).toBe(T0 + 5000);
-    expect(poller.stats()).toMatchObject({ sent: 1, responses: 1, rateLimited: 1, cooldowns: 1 });
-
-    await clock.advance(2000);
-    for (const attempt of [
-      api.get(`${s.origin}/user`).json(),
-      poller.wrapFetch()(`${s.origin}/wrapped`),
-      poller.http.get(`${s.origin}/http`).json(),
-    ]) {
-      expect(await rejectionOf(attempt)).toMatchObject({
-        name: 'CooldownError',
-        origin: s.origin,
-        retryAfterMs: 3000,
-      });
-    }
-    expect(s.requests).toHaveLength(1);
-
-    await clock.advance(3000);
-    expect(await api.get(`${s.origin}/user`).json()).toEqual({ ok: true });
-    expect(s.paths()).toEqual(['/user', '/user']);
-  });
-
-  it('a cooldown fed by wrapFetch() stops the user instance; other origins still pass', async () => {
-    const { poller } = setup();
-    const limited = await server((_req, res) => sendJson(res, 503, {}, { 'retry-after': '30' }));
-    const other = await server((_req, res) => sendJson(res, 200, { other: true }));
-    const api = ky.create({ hooks: poller.kyHooks(), retry: 0 });
-
-    expect((await poller.wrapFetch()(`${limited.origin}/x`)).status).toBe(503);
-    const refused = await rejectionOf(api.get(`${limited.origin}/y`));
-    expect(refused).toBeInstanceOf(CooldownError);
-    expect(refused).toMatchObject({ retryAfterMs: 30_000 });
-    expect(limited.requests).toHaveLength(1);
-    expect(await api.get(`${other.origin}/z`).json()).toEqual({ other: true });
-    expect(poller.stats()).toMatchObject({ sent: 2, responses: 2, refused: 1 });
-  });
-
-  it("ky's own retries do not slip past the cooldown the first answer started", async () => {
-    const { poller } = setup();
-    const s = await server((_req, res) => sendJson(res, 429, {})); // no Retry-After: 10 s default
-    // A typical user instance: retries on (ky retries 429), short delay so the test stays fast.
-    const api = ky.create({ hooks: poller.kyHooks(), retry: { limit: 2, delay: () => 5 } });
-    const error = await rejectionOf(api.get(`${s.origin}/retry`).json());
-    // Only the first request may reach the server: ky's retries fall inside the cooldown that
-    // the first 429 started, so they must be refused like any other request to the origin.
-    expect(s.requests).toHaveLength(1);
-    expect(error).toBeInstanceOf(CooldownError);
-    expect(poller.cooldownUntil(s.origin)).toBe(T0 + 10_000);
+    const { poller, clock } = setup({ baseUrl: `${s.origin}/api/v1/` });
+    const data: unknown[] = [];
+    poller.poll(
+      async ({ http, fetch }) => ({
+        http: await http('items'),
+        fetch: await (await fetch('things')).json(),
+      }),
+      { url: 'items', onData: (d) => data.push(d) },
+    );
+    await clock.advance(0);
+    expect(s.seen.map((r) => r.url)).toEqual(['/api/v1/items', '/api/v1/things']);
+    expect(data).toEqual([{ http: { ok: true }, fetch: { ok: true } }]);
   });
 });
