@@ -1,12 +1,14 @@
-import { HTTPError, NetworkError, TimeoutError } from 'ky';
 import { describe, expect, it } from 'vitest';
 import {
   BreakerOpenError,
   createPoller,
+  HttpError,
   InvalidOptionsError,
   isRefusal,
   type Poller,
+  TimeoutError,
 } from '../../src/index.js';
+import { createResource } from '../../src/resource/index.js';
 import { A, advance, B, elapsed, rejection, setup, status, T0, useFakeClock } from './harness.js';
 
 useFakeClock();
@@ -21,12 +23,19 @@ function flakyA() {
   return { healthy, answer };
 }
 
-/** Both wrapped transports refuse A with a BreakerOpenError of `retryAfterMs`, without network. */
+/**
+ * The poller's wrapped fetch and a wrapped fetch of the app's own both refuse A with a
+ * BreakerOpenError of `retryAfterMs`, without network.
+ */
 async function expectRefused(poller: Poller, calls: unknown[], retryAfterMs: number) {
   const before = calls.length;
+  const own = (input: RequestInfo | URL) => {
+    calls.push(input);
+    return Promise.resolve(Response.json({ own: true }));
+  };
   const viaFetch = await rejection(poller.wrapFetch()(`${A}/direct`));
-  const viaKy = await rejection(poller.http.get(`${A}/ky`).json());
-  for (const error of [viaFetch, viaKy]) {
+  const viaOwn = await rejection(poller.wrapFetch(own)(`${A}/own`));
+  for (const error of [viaFetch, viaOwn]) {
     expect(error).toBeInstanceOf(BreakerOpenError);
     expect(isRefusal(error)).toBe(true);
     expect(error).toMatchObject({
@@ -56,7 +65,7 @@ describe('a 5xx storm opens the breaker', () => {
       ['breaker:open', 4000, { origin: A, until: T0 + 34_000, failures: 5, samples: 5 }],
     ]);
     expect(errors).toHaveLength(5);
-    expect(errors.every((e) => e instanceof HTTPError)).toBe(true);
+    expect(errors.every((e) => e instanceof HttpError && e.status === 500)).toBe(true);
     expect(poller.stats()).toMatchObject({ breakerOpened: 1, sent: 5, errors: 5, refused: 0 });
     expect(poller.inspect().breakerOrigins).toBe(1);
 
@@ -66,7 +75,7 @@ describe('a 5xx storm opens the breaker', () => {
     expect(poller.stats()).toMatchObject({ sent: 5, runs: 5, errors: 5 });
   });
 
-  it('wrapFetch and poller.http reject BreakerOpenError with retryAfterMs, without network', async () => {
+  it('wrapFetch and wrapFetch(own) reject BreakerOpenError with retryAfterMs, without network', async () => {
     const { answer } = flakyA();
     const { poller, calls } = setup(answer);
     const wrapped = poller.wrapFetch();
@@ -311,10 +320,8 @@ describe('what counts as a failure', () => {
       ['breaker:open', 4000, { origin: A, until: T0 + 34_000, failures: 5, samples: 5 }],
     ]);
     expect(errors).toHaveLength(6);
-    // ky wraps the fetch TypeError; the breaker counted it once (at the fetch), not twice.
-    expect(errors.every((e) => e instanceof NetworkError && e.cause instanceof TypeError)).toBe(
-      true,
-    );
+    // The fetch's own TypeError reaches onError; the breaker counted each once (5 opened it).
+    expect(errors.every((e) => e instanceof TypeError && e.message === 'fetch failed')).toBe(true);
   });
 
   it('network errors through wrapFetch open it too', async () => {
@@ -347,7 +354,7 @@ describe('what counts as a failure', () => {
     ]);
   });
 
-  it('ky timeouts of a URL poll open it, each counted once', async () => {
+  it('timeouts of a URL poll open it, each counted once', async () => {
     const { poller, times, breakerEvents } = setup(() => 'hang', { timeout: 500 });
     const errors: unknown[] = [];
     poller.poll(`${A}/slow`, { interval: 1000, onError: (e) => errors.push(e) });
@@ -355,7 +362,8 @@ describe('what counts as a failure', () => {
     expect(errors).toHaveLength(4);
     expect(breakerEvents()).toEqual([]); // counted twice, 3 timeouts would have opened it
     await advance(1);
-    expect(errors.every((e) => e instanceof TimeoutError)).toBe(true);
+    expect(errors).toHaveLength(5);
+    expect(errors.every((e) => e instanceof TimeoutError && e.code === 'timeout')).toBe(true);
     expect(breakerEvents()).toEqual([
       ['breaker:open', 4500, { origin: A, until: T0 + 34_500, failures: 5, samples: 5 }],
     ]);
@@ -363,23 +371,30 @@ describe('what counts as a failure', () => {
     expect(times(A)).toEqual([0, 1000, 2000, 3000, 4000, 34_500]);
   });
 
-  it('ky timeouts of ctx.http inside a task poll open it', async () => {
+  it('timeouts of ctx.http inside a task poll open it', async () => {
     const { poller, breakerEvents } = setup(() => 'hang', { timeout: 200 });
-    poller.poll((ctx) => ctx.http.get(`${A}/slow`).json(), { origin: A, interval: 1000 });
+    poller.poll((ctx) => ctx.http(`${A}/slow`), { origin: A, interval: 1000 });
     await advance(4200);
     expect(breakerEvents()).toEqual([
       ['breaker:open', 4200, { origin: A, until: T0 + 34_200, failures: 5, samples: 5 }],
     ]);
   });
 
-  it('ky timeouts of poller.http calls count for the breaker too', async () => {
+  it('timeouts of several ctx.http calls in one task run each count for the breaker', async () => {
     const { poller, calls, breakerEvents } = setup(() => 'hang', { timeout: 500 });
-    for (let i = 0; i < 5; i++) {
-      const pending = rejection(poller.http.get(`${A}/slow`).json());
-      await advance(500);
-      expect(await pending).toBeInstanceOf(TimeoutError);
-    }
+    const seen: unknown[] = [];
+    // One run, five requests one after another: each times out on its own 500 ms deadline.
+    poller.poll(
+      async (ctx) => {
+        for (let i = 0; i < 5; i++) seen.push(await rejection(ctx.http(`${A}/slow`)));
+        return seen.length;
+      },
+      { origin: B, interval: 60_000 },
+    );
+    await advance(2500);
     expect(calls).toHaveLength(5);
+    expect(seen).toHaveLength(5);
+    expect(seen.every((e) => e instanceof TimeoutError)).toBe(true);
     expect(breakerEvents()).toEqual([
       ['breaker:open', 2500, { origin: A, until: T0 + 32_500, failures: 5, samples: 5 }],
     ]);
@@ -390,7 +405,7 @@ describe('resources', () => {
   it('per-item 5xx open the breaker; reads stop while open; one probe, then the keys are read again', async () => {
     const { healthy, answer } = flakyA();
     const { poller, calls, breakerEvents } = setup(answer);
-    const items = poller.resource<string>({
+    const items = createResource<string>(poller, {
       item: { url: (k) => `${A}/items/${k}` },
       interval: 1000,
     });
@@ -411,19 +426,21 @@ describe('resources', () => {
     expect(breakerEvents()).toEqual([
       ['breaker:open', 0, { origin: A, until: T0 + 30_000, failures: 5, samples: 5 }],
     ]);
-    expect(Object.values(seen)).toEqual(Array(5).fill(['error:HTTPError']));
+    expect(Object.values(seen)).toEqual(Array(5).fill(['error:HttpError']));
 
     healthy.value = true;
     await advance(29_999);
     expect(calls).toHaveLength(5); // no sweep while open
-    await advance(1); // t = 30,000: one key is the probe; the others are refused, unchanged
+    await advance(1); // t = 30,000: one key is the probe; the others wait, unchanged
     expect(calls.slice(5).map((c) => [c.at, c.url])).toEqual([[30_000, `${A}/items/a`]]);
     expect(breakerEvents().slice(1)).toEqual([
       ['breaker:half-open', 30_000, { origin: A }],
       ['breaker:close', 30_000, { origin: A }],
     ]);
-    expect(seen.b).toEqual(['error:HTTPError']); // a refusal tells nothing about the item
-    expect(poller.stats()).toMatchObject({ refused: 4, itemRequests: 6 });
+    expect(seen.b).toEqual(['error:HttpError']); // the probe's sweep tells nothing about b
+    // The sweep asks the gate (without side effects) before each request: while the probe is
+    // out, the other four are not even started, so nothing is refused.
+    expect(poller.stats()).toMatchObject({ refused: 0, itemRequests: 6, sent: 6 });
 
     await advance(1000); // the next sweep reads every key
     expect(Object.values(seen).map((s) => s.at(-1))).toEqual(Array(5).fill('success:undefined'));
@@ -432,8 +449,10 @@ describe('resources', () => {
 
 describe('scope and switches', () => {
   it('another origin is unaffected: its polls, wrapped fetch and breaker', async () => {
-    const { answer } = flakyA();
-    const { poller, times, breakerEvents } = setup(answer);
+    // B answers new data every time, so its onData hears every response.
+    const { poller, times, breakerEvents } = setup((call, n) =>
+      call.origin === A ? status(500) : Response.json({ n }),
+    );
     const bData: unknown[] = [];
     poller.poll(`${A}/x`, { interval: 1000 });
     poller.poll(`${B}/y`, { interval: 1000, onData: (d) => bData.push(d) });
@@ -445,7 +464,8 @@ describe('scope and switches', () => {
     expect(times(B)).toHaveLength(11);
     expect(bData).toHaveLength(11);
     expect((await poller.wrapFetch()(`${B}/direct`)).status).toBe(200);
-    expect(await poller.http.get(`${B}/ky`).json()).toEqual({ ok: true });
+    const own = () => Promise.resolve(Response.json({ own: true }));
+    expect(await (await poller.wrapFetch(own)(`${B}/own`)).json()).toEqual({ own: true });
     expect(poller.stats()).toMatchObject({ refused: 0, errors: 5 });
     expect(poller.stats().skipped.breaker).toBe(0);
   });

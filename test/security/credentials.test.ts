@@ -1,6 +1,6 @@
-import ky, { HTTPError } from 'ky';
 import { describe, expect, it } from 'vitest';
-import type { FetchFunction, PollerEvents } from '../../src/index.js';
+import { type FetchFunction, HttpError, type PollerEvents } from '../../src/index.js';
+import { createResource } from '../../src/resource/index.js';
 import {
   advance,
   captureFetch,
@@ -150,26 +150,50 @@ describe('a wrapped fetch passes credentials and headers through untouched', () 
     expect(net.calls).toHaveLength(1);
   });
 
-  it('poller.http and a user ky with kyHooks send the caller headers once, unchanged', async () => {
+  it('ctx.http and poll(url, { headers, credentials }) send the caller headers once, unchanged', async () => {
     const net = captureFetch();
     const poller = makePoller({ fetch: net.fetch });
-    await poller.http.get(`${A}/ky`, {
-      headers: { Authorization: BEARER, 'X-Custom': 'k' },
+    poller.poll(
+      (ctx) =>
+        ctx.http(`${A}/http`, {
+          headers: { Authorization: BEARER, 'X-Custom': 'k' },
+          credentials: 'include',
+        }),
+      { origin: A, interval: 60_000 },
+    );
+    poller.poll(`${A}/static`, {
+      headers: { Authorization: BEARER, 'X-Custom': 's' },
       credentials: 'include',
+      interval: 60_000,
     });
-    const mine = ky.create({ fetch: net.fetch as FetchFunction, retry: 0 }).extend({
-      hooks: poller.kyHooks(),
+    let token = 0;
+    poller.poll(`${A}/fresh`, {
+      // Called before every request: each one carries the token of its time.
+      headers: async () => ({ Authorization: `Bearer fresh-${++token}` }),
+      interval: 1000,
     });
-    await mine.get(`${A}/mine`, { headers: { Authorization: BEARER } });
-    expect(net.calls).toHaveLength(2);
-    for (const call of net.calls) {
+    await advance(1000);
+    expect(net.calls.map((c) => new URL(c.url).pathname)).toEqual([
+      '/http',
+      '/static',
+      '/fresh',
+      '/fresh',
+    ]);
+    const [http, fixed, fresh1, fresh2] = net.calls as [RawCall, RawCall, RawCall, RawCall];
+    for (const [call, custom] of [
+      [http, 'k'],
+      [fixed, 's'],
+    ] as const) {
       expect(sentHeaders(call).get('authorization')).toBe(BEARER); // one value, not "a, a"
+      expect(sentHeaders(call).get('x-custom')).toBe(custom);
+      expect(sentCredentials(call)).toBe('include');
     }
-    expect(sentCredentials(net.calls[0] as RawCall)).toBe('include');
-    expect(sentHeaders(net.calls[0] as RawCall).get('x-custom')).toBe('k');
+    expect(sentHeaders(fresh1).get('authorization')).toBe('Bearer fresh-1');
+    expect(sentHeaders(fresh2).get('authorization')).toBe('Bearer fresh-2');
+    expect(sentCredentials(fresh1)).toBe('same-origin'); // nothing forced on
   });
 
-  it('pollwise never adds an Authorization header: polls, http, wrapFetch, resources', async () => {
+  it('pollwise never adds an Authorization header: polls, ctx.http, wrapFetch, resources', async () => {
     const net = captureFetch((call) =>
       call.url.includes('/batch')
         ? Response.json([{ id: 'k1' }, { id: 'k2' }])
@@ -177,8 +201,9 @@ describe('a wrapped fetch passes credentials and headers through untouched', () 
     );
     const poller = makePoller({ fetch: net.fetch });
     poller.poll(`${A}/poll`, { interval: 1000 });
-    poller.poll((ctx) => ctx.http.get(`${A}/task`).json(), { origin: A, interval: 1000 });
-    const items = poller.resource<string>({
+    poller.poll((ctx) => ctx.http(`${A}/task`), { origin: A, interval: 1000 });
+    poller.poll((ctx) => ctx.fetch(`${A}/fetch`), { origin: A, interval: 1000 });
+    const items = createResource<string>(poller, {
       item: { url: (k) => `${A}/items/${k}` },
       batch: {
         url: `${A}/batch`,
@@ -190,11 +215,10 @@ describe('a wrapped fetch passes credentials and headers through untouched', () 
     items.subscribe('k1', () => {});
     items.subscribe('k2', () => {});
     await poller.wrapFetch()(`${A}/wrapped`);
-    await poller.http.get(`${A}/http`).json();
     await advance(2000);
     expect(net.calls.length).toBeGreaterThanOrEqual(10);
     const paths = new Set(net.calls.map((c) => new URL(c.url).pathname));
-    expect([...paths].sort()).toEqual(['/batch', '/http', '/poll', '/task', '/wrapped']);
+    expect([...paths].sort()).toEqual(['/batch', '/fetch', '/poll', '/task', '/wrapped']);
     for (const call of net.calls) {
       expect(sentHeaders(call).has('authorization')).toBe(false);
       expect(sentHeaders(call).has('cookie')).toBe(false);
@@ -261,12 +285,18 @@ describe('pollwise never logs, emits or caches an Authorization value', () => {
       poller.poll(`${origin}/poll`, { interval: 1000, onError });
     }
     poller.poll(`http://down.test/poll`, { interval: 1000, onError });
-    poller.poll((ctx) => ctx.http.get('http://ok.test/bad-json').json(), {
+    poller.poll((ctx) => ctx.http('http://ok.test/bad-json'), {
       origin: 'http://ok.test',
       interval: 1000,
       onError,
     });
-    const items = poller.resource<string>({
+    // The caller's own token on a ctx.http call that fails with a 500.
+    poller.poll((ctx) => ctx.http('http://fail.test/k', { headers: { Authorization: BEARER } }), {
+      origin: 'http://fail.test',
+      interval: 1000,
+      onError,
+    });
+    const items = createResource<string>(poller, {
       item: { url: (k) => `http://ok.test/items/${k}` },
       batch: {
         url: 'http://ok.test/batch',
@@ -275,7 +305,7 @@ describe('pollwise never logs, emits or caches an Authorization value', () => {
       },
       interval: 1000,
     });
-    const broken = poller.resource<string>({
+    const broken = createResource<string>(poller, {
       item: { url: (k) => `http://ok.test/bad-json?k=${k}` },
       interval: 1000,
     });
@@ -289,7 +319,6 @@ describe('pollwise never logs, emits or caches an Authorization value', () => {
     for (const url of ['http://fail.test/w', 'http://limited.test/w', 'http://down.test/w']) {
       errors.push(await rejection(wrapped(url, init)));
     }
-    errors.push(await rejection(poller.http.get('http://fail.test/k', init).json()));
     const missing = rejection(items.fetch('k2'));
     await advance(0);
     errors.push(await missing);
@@ -310,9 +339,8 @@ describe('pollwise never logs, emits or caches an Authorization value', () => {
       [...errors, ...snapshots.map((snapshot) => snapshot.error)].map((e) => (e as Error)?.name),
     );
     for (const name of [
-      'HTTPError',
-      'NetworkError',
-      'SyntaxError',
+      'HttpError',
+      'TypeError', // the fetch's own network error, as it is
       'BreakerOpenError',
       'CooldownError',
       'MissingItemError',
@@ -335,26 +363,45 @@ describe('pollwise never logs, emits or caches an Authorization value', () => {
   });
 
   it("a task's own error is forwarded as it is: pollwise neither copies nor redacts it", async () => {
-    // The caller set the header on their own ky request: the HTTPError that request fails
-    // with carries the caller's Request. pollwise hands that very object to onError and the
-    // 'error' event, and adds nothing of its own to it.
+    // The caller set the header on their own request and their error carries that Request.
+    // pollwise hands that very object to onError and the 'error' event, and adds nothing to it.
     const net = captureFetch(() => status(500));
     const poller = makePoller({ fetch: net.fetch });
     const seen: unknown[] = [];
     const events: PollerEvents['error'][] = [];
     poller.on('error', (event) => events.push(event));
-    poller.poll((ctx) => ctx.http.get(`${A}/mine`, { headers: { Authorization: BEARER } }).json(), {
+    poller.poll(
+      async (ctx) => {
+        const request = new Request(`${A}/mine`, { headers: { Authorization: BEARER } });
+        const response = await ctx.fetch(request);
+        throw Object.assign(new Error(`mine failed: ${response.status}`), { request });
+      },
+      { origin: A, onError: (e) => seen.push(e) },
+    );
+    await advance(0);
+    expect(seen).toHaveLength(1);
+    const [error] = seen as [Error & { request: Request }];
+    expect(error.message).toBe('mine failed: 500');
+    expect(events).toEqual([{ key: undefined, origin: A, error, source: 'poll' }]);
+    expect(events[0]?.error).toBe(error);
+    expect(error.request.headers.get('authorization')).toBe(BEARER);
+  });
+
+  it("ctx.http's HttpError holds the response, never the caller's request headers", async () => {
+    const net = captureFetch(() => status(500, { 'x-reply': 'r' }));
+    const poller = makePoller({ fetch: net.fetch });
+    const seen: unknown[] = [];
+    poller.poll((ctx) => ctx.http(`${A}/mine`, { headers: { Authorization: BEARER } }), {
       origin: A,
       onError: (e) => seen.push(e),
     });
     await advance(0);
-    expect(seen).toHaveLength(1);
-    const [error] = seen;
-    expect(error).toBeInstanceOf(HTTPError);
-    expect(events).toEqual([{ key: undefined, origin: A, error, source: 'poll' }]);
-    expect(events[0]?.error).toBe(error);
-    expect((error as HTTPError).message).not.toContain(TOKEN);
-    expect((error as HTTPError).request.headers.get('authorization')).toBe(BEARER);
+    expect(sentHeaders(net.calls[0] as RawCall).get('authorization')).toBe(BEARER);
+    const [error] = seen as [HttpError];
+    expect(error).toBeInstanceOf(HttpError);
+    expect(error).toMatchObject({ status: 500, url: `${A}/mine` });
+    expect(error.headers.get('x-reply')).toBe('r');
+    expect(serialise(error)).not.toContain(TOKEN);
   });
 });
 
@@ -367,7 +414,7 @@ describe('the resource ETag cache is keyed by URL only', () => {
       return Response.json({ owner: headers.get('authorization') }, { headers: { etag: '"v1"' } });
     });
     const poller = makePoller({ fetch: authenticating(net.fetch, () => `${user}-token`) });
-    const profile = poller.resource<string>({
+    const profile = createResource<string>(poller, {
       item: { url: () => `${A}/me` },
       interval: 60_000,
     });

@@ -65,7 +65,15 @@ describe('a response from origin A never affects origin B', () => {
 
     expect(poller.cooldownUntil(`${b}/`)).toBe(0);
     expect((await wrapped(`${b}/y`)).status).toBe(200);
-    expect(await poller.http.get(`${b}/z`).json()).toEqual({ ok: 1 });
+    // And through the door's other path: a task's ctx.http reads its JSON.
+    const data: unknown[] = [];
+    const task = poller.poll((ctx) => ctx.http(`${b}/z`), {
+      url: `${b}/z`,
+      onData: (d) => data.push(d),
+    });
+    await advance(0);
+    task.unsubscribe();
+    expect(data).toEqual([{ ok: 1 }]);
     expect(net.count(new URL(b).origin)).toBe(2);
     expect(events.map((e) => [e.type, e.event.origin])).toEqual([['cooldown', new URL(a).origin]]);
     expect(poller.inspect().cooldownOrigins).toBe(1);
@@ -114,18 +122,66 @@ describe('a response from origin A never affects origin B', () => {
     expect(events.map((e) => e.event.origin)).toEqual(['http://a.test']);
   });
 
-  it('state is keyed by the request origin: a redirect target answering 429 cools the origin asked, not the target', async () => {
-    const net = captureFetch(() => {
-      const response = status(429, { 'retry-after': '60' });
-      // What fetch reports after following a redirect from a.test to b.test.
-      Object.defineProperty(response, 'url', { value: 'http://b.test/landing' });
-      Object.defineProperty(response, 'redirected', { value: true });
-      return response;
-    });
+  /** What fetch resolves with after following a redirect from a.test to b.test/landing. */
+  const redirectedTo = (url: string, response: Response) => {
+    // A real Response's `url` and `redirected` are read-only getters; own properties shadow them.
+    Object.defineProperty(response, 'url', { value: url });
+    Object.defineProperty(response, 'redirected', { value: true });
+    return response;
+  };
+
+  it('the origin that answered owns the outcome: a redirect target answering 429 cools the target, not the origin asked', async () => {
+    const net = captureFetch((call) =>
+      call.origin === 'http://a.test'
+        ? redirectedTo('http://b.test/landing', status(429, { 'retry-after': '60' }))
+        : Response.json({ ok: 1 }),
+    );
     const poller = makePoller({ fetch: net.fetch });
-    await poller.wrapFetch()('http://a.test/moved');
-    expect(poller.cooldownUntil('http://a.test/')).toBe(T0 + 60_000);
-    expect(poller.cooldownUntil('http://b.test/')).toBe(0);
+    const cooled: string[] = [];
+    poller.on('cooldown', (e) => cooled.push(e.origin));
+    expect((await poller.wrapFetch()('http://a.test/moved')).status).toBe(429);
+    expect(cooled).toEqual(['http://b.test']);
+    expect(poller.cooldownUntil('http://b.test/')).toBe(T0 + 60_000);
+    expect(poller.cooldownUntil('http://a.test/')).toBe(0);
+    // b.test is refused without network; healthy a.test is not.
+    expect(await rejection(poller.wrapFetch()('http://b.test/direct'))).toBeInstanceOf(
+      CooldownError,
+    );
+    expect(net.calls.map((c) => c.url)).toEqual(['http://a.test/moved']);
+  });
+
+  it('the origin that answered owns the outcome: 5xx after a redirect open the target breaker, not the origin asked', async () => {
+    const net = captureFetch((call) =>
+      call.url === 'http://a.test/moved'
+        ? redirectedTo('http://b.test/landing', status(500))
+        : Response.json({ ok: 1 }),
+    );
+    const poller = makePoller({ fetch: net.fetch });
+    const opened: string[] = [];
+    poller.on('breaker:open', (e) => opened.push(e.origin));
+    const wrapped = poller.wrapFetch();
+    for (let i = 0; i < 5; i++) expect((await wrapped('http://a.test/moved')).status).toBe(500);
+    expect(opened).toEqual(['http://b.test']);
+    expect(await rejection(wrapped('http://b.test/direct'))).toBeInstanceOf(BreakerOpenError);
+    expect((await wrapped('http://a.test/other')).status).toBe(200);
+    expect(poller.stats()).toMatchObject({ breakerOpened: 1, refused: 1 });
+  });
+
+  it('the origin that answered owns the outcome for URL polls too (429 after a redirect)', async () => {
+    const net = captureFetch((call) =>
+      call.origin === 'http://a.test'
+        ? redirectedTo('http://b.test/landing', status(429, { 'retry-after': '60' }))
+        : Response.json({ ok: 1 }),
+    );
+    const poller = makePoller({ fetch: net.fetch });
+    const errors: unknown[] = [];
+    poller.poll('http://a.test/moved', { interval: 1000, onError: (e) => errors.push(e) });
+    await advance(3500);
+    // a.test never cools down: its poll keeps its interval; b.test is the one cooling.
+    expect(net.calls.map((c) => c.at)).toEqual([0, 1000, 2000, 3000]);
+    expect(errors).toHaveLength(4);
+    expect(poller.cooldownUntil('http://a.test/')).toBe(0);
+    expect(poller.cooldownUntil('http://b.test/')).toBe(T0 + 3000 + 60_000);
   });
 
   it('Request and URL inputs are keyed by their own origin', async () => {
@@ -160,10 +216,12 @@ describe('a response from origin A never affects origin B', () => {
   });
 
   it('polls: a 429 storm and a 5xx storm on A leave the polls of B running', async () => {
+    let served = 0;
     const net = captureFetch((call) => {
       if (call.origin === 'http://a.test') return status(429, { 'retry-after': '60' });
       if (call.origin === 'http://localhost:8080') return status(500);
-      return Response.json({ ok: 1 });
+      // New data every time, so onData (called on changes only) hears every response.
+      return Response.json({ ok: 1, served: ++served });
     });
     const poller = makePoller({ fetch: net.fetch });
     const data: string[] = [];

@@ -5,6 +5,7 @@ import {
   type Poller,
   type PollerOptions,
 } from '../../src/index.js';
+import { createResource } from '../../src/resource/index.js';
 
 /** Own property names and values of the prototypes a pollution would reach. */
 function prototypesState() {
@@ -145,7 +146,7 @@ describe('createPoller() options from JSON.parse', () => {
   });
 });
 
-describe('poll() and resource() options from JSON.parse', () => {
+describe('poll() and createResource() options from JSON.parse', () => {
   const poller = () => {
     const p = createPoller({ ...base, fetch: () => Promise.resolve(Response.json({})) });
     pollers.push(p);
@@ -158,19 +159,19 @@ describe('poll() and resource() options from JSON.parse', () => {
     expect(p.inspect().entries).toBe(0);
   });
 
-  it.each(KEYS)('resource() rejects %s at its top level, in item and in batch', (key) => {
+  it.each(KEYS)('createResource() rejects %s at its top level, in item and in batch', (key) => {
     const p = poller();
     const url = (k: string) => `http://a.test/items/${k}`;
     const batchKey = (e: unknown) => String(e);
-    expect(rejectedAt(() => p.resource({ item: { url }, ...hostile(key) }))).toEqual([
+    expect(rejectedAt(() => createResource(p, { item: { url }, ...hostile(key) }))).toEqual([
       `resource.${key}`,
     ]);
-    expect(rejectedAt(() => p.resource({ item: { url, ...hostile(key) } }))).toEqual([
+    expect(rejectedAt(() => createResource(p, { item: { url, ...hostile(key) } }))).toEqual([
       `resource.item.${key}`,
     ]);
     expect(
       rejectedAt(() =>
-        p.resource({
+        createResource(p, {
           item: { url },
           batch: { url: 'http://a.test/b', key: batchKey, ...hostile(key) },
         }),
