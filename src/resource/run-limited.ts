@@ -1,26 +1,44 @@
 /**
  * Runs `worker` over `items`, at most `limit` at once, in order. `canContinue` is asked before
  * each start: when it says no, the items not yet started are returned, untouched.
+ * A worker may hand back more items with `requeue` (the halves of a batch answered 413): they
+ * go first, under the same limit and the same `canContinue` check as every other item.
  * One item's failure never stops the others (the worker handles its own errors).
  */
-export async function runLimited<T>(
+export function runLimited<T>(
   items: readonly T[],
   limit: number,
-  worker: (item: T) => Promise<void>,
+  worker: (item: T, requeue: (...more: T[]) => void) => Promise<void>,
   canContinue: () => boolean = () => true,
 ): Promise<T[]> {
-  let next = 0;
+  const queue = [...items];
+  let running = 0;
   let stopped = false;
-  const lane = async (): Promise<void> => {
-    while (next < items.length && !stopped) {
-      if (!canContinue()) {
-        stopped = true;
-        return;
+  return new Promise<T[]>((resolve) => {
+    const pump = (): void => {
+      while (!stopped && running < limit && queue.length > 0) {
+        if (!canContinue()) {
+          stopped = true;
+          break;
+        }
+        const item = queue.shift() as T;
+        running++;
+        const requeue = (...more: T[]) => queue.unshift(...more);
+        let work: Promise<void>;
+        try {
+          work = worker(item, requeue);
+        } catch {
+          work = Promise.resolve(); // a worker that throws anyway must not wedge the caller
+        }
+        work
+          .catch(() => {})
+          .then(() => {
+            running--;
+            pump();
+          });
       }
-      const item = items[next++] as T;
-      await worker(item);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, lane));
-  return items.slice(next);
+      if (running === 0 && (stopped || queue.length === 0)) resolve(queue);
+    };
+    pump();
+  });
 }

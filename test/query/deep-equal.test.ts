@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { deepEqual } from '../../src/batching/deep-equal.js';
+import { deepEqual } from '../../src/query/deep-equal.js';
 
 describe('deepEqual', () => {
   it('primitives compare by value (NaN equals NaN)', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ItemStore, PENDING } from '../../src/batching/item-store.js';
 import { MissingItemError } from '../../src/errors.js';
+import { ItemStore, PENDING } from '../../src/query/item-store.js';
 
 const T = 1_000_000;
 

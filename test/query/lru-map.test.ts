@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { LruMap } from '../../src/batching/lru-map.js';
+import { LruMap } from '../../src/query/lru-map.js';
 
 const keysOf = <K, V>(map: LruMap<K, V>) => [...map.entries()].map(([k]) => k);
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { chunkKeys } from '../../src/batching/chunk-keys.js';
+import { chunkKeys } from '../../src/resource/chunk-keys.js';
 
 const range = (n: number) => Array.from({ length: n }, (_, i) => i);
 const sizes = (chunks: unknown[][]) => chunks.map((c) => c.length);

@@ -1,11 +1,6 @@
 import { vi } from 'vitest';
-import {
-  type BatchEndpoint,
-  createPoller,
-  type Poller,
-  type PollerOptions,
-  type ResourceOptions,
-} from '../../src/index.js';
+import { createPoller, type Poller, type PollerOptions } from '../../src/index.js';
+import type { HttpBatchEndpoint, ResourceOptions } from '../../src/resource/index.js';
 import { flushRealMacrotask, T0 } from '../scheduler/harness.js';
 import { manualOnline, manualVisibility } from '../support/fake-environment.js';
 
@@ -181,7 +176,9 @@ export function fakeApi() {
 export type FakeApi = ReturnType<typeof fakeApi>;
 
 /** The fake API's POST batch endpoint, with `overrides`. */
-export function apiBatch(overrides: Partial<BatchEndpoint<string>> = {}): BatchEndpoint<string> {
+export function apiBatch(
+  overrides: Partial<HttpBatchEndpoint<string>> = {},
+): HttpBatchEndpoint<string> {
   return {
     url: `${API}/batch`,
     body: (keys) => ({ ids: keys }),

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { runLimited } from '../../src/batching/run-limited.js';
+import { runLimited } from '../../src/resource/run-limited.js';
 
 /** A worker whose items finish only when the test says so; it logs starts and tracks concurrency. */
 function manualWorker<T>() {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import * as z from 'zod';
-import type { ItemSnapshot, PollerEvents } from '../../../src/index.js';
+import type { PollerEvents, Snapshot } from '../../../src/index.js';
+import { createResource } from '../../../src/resource/index.js';
 import { json, logsOf, type Run, runs, type Seen, wire } from './harness.js';
 
 const Logs = z.array(z.object({ step: z.number(), metric: z.string(), value: z.number() }));
@@ -33,7 +34,7 @@ describe('batching against a real server: the seed shape', () => {
     const batchEvents: PollerEvents['batch'][] = [];
     w.poller.on('batch', (e) => batchEvents.push(e));
 
-    const logs = w.poller.resource<Run, Logs>({
+    const logs = createResource<Run, Logs>(w.poller, {
       item: {
         url: (r) =>
           `${w.origin}/api/get_logs?project=p&run=${encodeURIComponent(r.run)}&run_id=${r.run_id}`,
@@ -51,7 +52,7 @@ describe('batching against a real server: the seed shape', () => {
       interval: 1000,
     });
     const all = runs(200);
-    const calls = new Map<string, ItemSnapshot<Logs>[]>();
+    const calls = new Map<string, Snapshot<Logs>[]>();
     for (const r of all) {
       calls.set(r.run_id, []);
       logs.subscribe(r, (s) => calls.get(r.run_id)?.push(s));
@@ -138,7 +139,7 @@ describe('batching against a real server: the seed shape', () => {
         body.runs.map((r) => ({ run: r.run, run_id: r.run_id, logs: logsOf(r) })),
       );
     });
-    const logs = w.poller.resource<Run, Logs>({
+    const logs = createResource<Run, Logs>(w.poller, {
       item: { url: (r) => `${w.origin}/api/get_logs?project=p&run=${r.run}&run_id=${r.run_id}` },
       batch: {
         url: `${w.origin}/api/get_logs_batch`,
@@ -173,7 +174,7 @@ describe('batching against a real server: a GET batch /items?ids=a,b,c', () => {
       );
     });
     w.route('GET /item', (_seen, res) => json(res, 200, {}));
-    const items = w.poller.resource<string, { id: string; value: string }>({
+    const items = createResource<string, { id: string; value: string }>(w.poller, {
       item: { url: (id) => `${w.origin}/item?id=${id}` },
       batch: {
         url: (keys) => `${w.origin}/items?ids=${keys.join(',')}`,

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { ItemSnapshot } from '../../../src/index.js';
+import type { Snapshot } from '../../../src/index.js';
+import { createResource } from '../../../src/resource/index.js';
 import { json, T0, wire } from './harness.js';
 
 type Doc = { id: string; rev: number };
@@ -23,7 +24,7 @@ async function etagServer(withBatch: boolean) {
     json(res, 200, { id, rev }, { etag });
   });
   w.route('POST /docs', (_seen, res) => json(res, 404, {}));
-  const docs = w.poller.resource<string, Doc>({
+  const docs = createResource<string, Doc>(w.poller, {
     item: { url: (id) => `${w.origin}/doc?id=${id}` },
     ...(withBatch
       ? {
@@ -44,7 +45,7 @@ describe('ETag revalidation on the per-item path against a real server', () => {
     it(`${withBatch ? 'after a fallback: ' : ''}the server sees If-None-Match; its 304 keeps the data and snapshot, calls no listener, and is counted`, async () => {
       const { w, docs, revs } = await etagServer(withBatch);
       const ids = ['a', 'b', 'c'];
-      const calls = new Map<string, ItemSnapshot<Doc>[]>();
+      const calls = new Map<string, Snapshot<Doc>[]>();
       for (const id of ids) {
         calls.set(id, []);
         docs.subscribe(id, (s) => calls.get(id)?.push(s));

@@ -1,8 +1,8 @@
 import type http from 'node:http';
-import { HTTPError } from 'ky';
 import { describe, expect, it } from 'vitest';
 import * as z from 'zod';
-import type { ItemSnapshot, PollerEvents } from '../../../src/index.js';
+import { HttpError, type PollerEvents, type Snapshot } from '../../../src/index.js';
+import { createResource } from '../../../src/resource/index.js';
 import { json, tracked, waitFor, wire } from './harness.js';
 
 const Item = z.object({ id: z.string(), v: z.number() });
@@ -12,7 +12,7 @@ const idsOf = (seen: { body: unknown }) => (seen.body as { ids: string[] }).ids;
 
 async function itemsResource(w: Awaited<ReturnType<typeof wire>>, interval = 500) {
   w.route('GET /item', (_seen, res) => json(res, 200, { id: 'x', v: 0 }));
-  return w.poller.resource<string, Item>({
+  return createResource<string, Item>(w.poller, {
     item: { url: (id) => `${w.origin}/item?id=${id}`, schema: Item },
     batch: {
       url: `${w.origin}/batch`,
@@ -43,7 +43,7 @@ describe('whole-batch failures against a real server', () => {
     const errors: PollerEvents['error'][] = [];
     w.poller.on('error', (e) => errors.push(e));
     const ids = Array.from({ length: 10 }, (_, i) => `k${i}`);
-    const calls = new Map<string, ItemSnapshot<Item>[]>();
+    const calls = new Map<string, Snapshot<Item>[]>();
     for (const id of ids) {
       calls.set(id, []);
       items.subscribe(id, (s) => calls.get(id)?.push(s));
@@ -55,8 +55,8 @@ describe('whole-batch failures against a real server', () => {
     for (const id of ids) {
       const s = items.get(id);
       expect(s.status).toBe('error');
-      expect(s.error).toBeInstanceOf(HTTPError);
-      expect((s.error as HTTPError).response.status).toBe(500);
+      expect(s.error).toBeInstanceOf(HttpError);
+      expect((s.error as HttpError).status).toBe(500);
       expect(calls.get(id)).toEqual([s]);
     }
     expect(errors).toHaveLength(1);
@@ -116,7 +116,7 @@ describe('whole-batch failures against a real server', () => {
       const s = items.get(id);
       if (['k4', 'k5', 'k6', 'k7'].includes(id)) {
         expect(s.status).toBe('error');
-        expect((s.error as HTTPError).response.status).toBe(500);
+        expect((s.error as HttpError).status).toBe(500);
         expect(s.data).toEqual({ id, v: 1 }); // the last good data stays
       } else {
         expect(s).toMatchObject({ status: 'success', data: { id, v: 2 } });

@@ -1,6 +1,7 @@
 import type http from 'node:http';
 import { describe, expect, it } from 'vitest';
 import type { PollerEvents } from '../../../src/index.js';
+import { createResource } from '../../../src/resource/index.js';
 import { json, logsOf, type Run, runs, type Seen, T0, wire } from './harness.js';
 
 interface BatchBody {
@@ -48,7 +49,7 @@ async function olderBackend(options: { maxSize?: number; concurrency?: number } 
     held = [];
     for (const h of batch) json(h.res, 200, logsOf(h.run, state.version));
   });
-  const logs = w.poller.resource<Run, ReturnType<typeof logsOf>>({
+  const logs = createResource<Run, ReturnType<typeof logsOf>>(w.poller, {
     item: {
       url: (r) => `${w.origin}/api/get_logs?project=p&run=${r.run}&run_id=${r.run_id}`,
     },

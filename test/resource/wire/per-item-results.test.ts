@@ -1,12 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import * as z from 'zod';
 import {
-  type ItemSnapshot,
   MissingItemError,
   type PollerEvents,
+  type Snapshot,
   UnexpectedResponseError,
   ValidationError,
 } from '../../../src/index.js';
+import { createResource } from '../../../src/resource/index.js';
 import { json, rejectionOf, wire } from './harness.js';
 
 const Item = z.object({ id: z.string(), value: z.number() });
@@ -22,7 +23,7 @@ async function itemsServer(answer: (ids: string[]) => { status: number; body?: u
   w.route('GET /item', (_seen, res) => json(res, 200, {}));
   const batches: PollerEvents['batch'][] = [];
   w.poller.on('batch', (e) => batches.push(e));
-  const items = w.poller.resource<string, Item>({
+  const items = createResource<string, Item>(w.poller, {
     item: { url: (id) => `${w.origin}/item?id=${id}`, schema: Item },
     batch: {
       url: `${w.origin}/batch`,
@@ -52,7 +53,7 @@ describe('per-item results of a batch against a real server', () => {
       },
     }));
     const ids = ['alpha', 'missing', 'beta', 'invalid', 'gamma'];
-    const seen = new Map<string, ItemSnapshot<Item>[]>();
+    const seen = new Map<string, Snapshot<Item>[]>();
     for (const id of ids) {
       seen.set(id, []);
       items.subscribe(id, (s) => seen.get(id)?.push(s));
@@ -168,7 +169,7 @@ describe('per-item results of a batch against a real server', () => {
         ids.map((id) => ({ id, value: id.length })),
       );
     });
-    const items = w.poller.resource<string, Item>({
+    const items = createResource<string, Item>(w.poller, {
       item: { url: (id) => `${w.origin}/item?id=${id}`, schema: Item },
       batch: {
         url: (ids) => `${w.origin}/items?ids=${ids.join(',')}`,

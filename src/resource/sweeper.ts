@@ -1,0 +1,144 @@
+import type { PollerCore, ScheduledRun } from '../core/poller-core.js';
+import type { Batcher, SweepRef } from './batcher.js';
+import type { ItemCache, ItemRecord } from './item-cache.js';
+import type { SubscribeOptions } from './types.js';
+
+/** Keys of one (origin, interval, hidden interval), polled by one scheduler run. */
+interface KeyGroup extends SweepRef {
+  readonly name: string;
+  readonly interval: number;
+  /** Subscription count per key id. */
+  readonly ids: Map<string, number>;
+  readonly run: ScheduledRun;
+}
+
+export interface SweeperDeps<K, T> {
+  core: Pick<PollerCore, 'clock' | 'jitter' | 'schedule' | 'canSend' | 'resolvePolicy'>;
+  cache: ItemCache<K, T>;
+  batcher: Batcher<K, T>;
+  /** Reads claimed records; resolves with the error that should back the poll off. */
+  read: (
+    records: ItemRecord<K, T>[],
+    signal: AbortSignal,
+    canContinue: () => boolean,
+  ) => Promise<unknown>;
+  /** The origin of a key's item (throws when its URL cannot be built). */
+  originOf: (key: K) => string;
+  /** The resource's own interval options, over the host policy's. */
+  interval: number | undefined;
+  hiddenInterval: number | false | undefined;
+}
+
+/** A key's place in a group: `release()` gives it back (idempotent is the caller's job). */
+export interface GroupMembership {
+  release(): void;
+  /** The key is due now: the group sweeps on its next tick, its regular ticks stay. */
+  refresh(): void;
+}
+
+/**
+ * Turns subscribed keys into scheduler runs: one run per key group, each run (a sweep) reading
+ * the group's due keys, stalest first, in one read.
+ */
+export class Sweeper<K, T> {
+  readonly #groups = new Map<string, KeyGroup>();
+
+  constructor(private readonly deps: SweeperDeps<K, T>) {}
+
+  /** Adds one subscription of `key` to its group; a key never read makes the group due. */
+  join(id: string, key: K, options?: SubscribeOptions): GroupMembership {
+    const group = this.#groupFor(key, options);
+    group.ids.set(id, (group.ids.get(id) ?? 0) + 1);
+    const record = this.deps.cache.store.get(id);
+    if (record?.requestedAt === Number.NEGATIVE_INFINITY) this.#refresh(group);
+    return {
+      release: () => this.#leave(group, id),
+      refresh: () => {
+        const current = this.deps.cache.store.get(id);
+        if (current !== undefined) current.requestedAt = Number.NEGATIVE_INFINITY;
+        this.#refresh(group);
+      },
+    };
+  }
+
+  /** Makes `only` (or every subscribed key) due now. */
+  refresh(only?: string): void {
+    const { store } = this.deps.cache;
+    for (const group of this.#groups.values()) {
+      if (only !== undefined && !group.ids.has(only)) continue;
+      for (const id of only === undefined ? group.ids.keys() : [only]) {
+        const record = store.get(id);
+        if (record !== undefined) record.requestedAt = Number.NEGATIVE_INFINITY;
+      }
+      this.#refresh(group);
+    }
+  }
+
+  #groupFor(key: K, options: SubscribeOptions | undefined): KeyGroup {
+    const { core } = this.deps;
+    const origin = this.deps.originOf(key);
+    let interval = options?.interval ?? this.deps.interval;
+    let hiddenInterval = options?.hiddenInterval ?? this.deps.hiddenInterval;
+    if (interval === undefined || hiddenInterval === undefined) {
+      const policy = core.resolvePolicy(new URL(origin));
+      interval ??= policy.interval;
+      hiddenInterval ??= policy.hiddenInterval;
+    }
+    const name = `${origin} ${interval} ${hiddenInterval}`;
+    const existing = this.#groups.get(name);
+    if (existing !== undefined) return existing;
+    const sweep = (signal: AbortSignal) => this.#sweep(group, signal);
+    const run = core.schedule({ origin, interval, hiddenInterval, run: sweep });
+    const background = hiddenInterval !== false;
+    const group: KeyGroup = { name, origin, interval, background, ids: new Map(), run };
+    this.#groups.set(name, group);
+    return group;
+  }
+
+  #leave(group: KeyGroup, id: string): void {
+    const left = (group.ids.get(id) ?? 1) - 1;
+    if (left > 0) group.ids.set(id, left);
+    else group.ids.delete(id);
+    if (group.ids.size > 0) return;
+    group.run.unsubscribe();
+    this.deps.batcher.cancelSweep(group);
+    this.#groups.delete(group.name);
+  }
+
+  /** The group sweeps on its next tick; its regular ticks stay where they were. */
+  #refresh(group: KeyGroup): void {
+    this.deps.batcher.expectSweep(group);
+    group.run.refresh(true);
+  }
+
+  /** One scheduler run: reads the group's due keys, stalest first, with the window's keys. */
+  async #sweep(group: KeyGroup, signal: AbortSignal): Promise<void> {
+    const { core, cache, batcher } = this.deps;
+    const now = core.clock.now();
+    cache.collect(now);
+    const dueBy = now + group.interval * core.jitter;
+    const due: ItemRecord<K, T>[] = [];
+    for (const id of group.ids.keys()) {
+      const record = cache.store.get(id);
+      if (record === undefined || cache.pending.has(id)) continue;
+      if (record.requestedAt + group.interval <= dueBy) due.push(record);
+    }
+    due.sort((a, b) => a.freshAt - b.freshAt);
+    const records = batcher.startSweep(group, due);
+    if (records.length === 0) return;
+    // An unsubscribed sweep starts nothing more; a closed gate stops it too.
+    const canContinue = () => !signal.aborted && core.canSend(group.origin, group.background);
+    const failure = await this.deps.read(records, signal, canContinue);
+    if (failure !== undefined) throw failure; // a whole batch failed: the poll backs off
+  }
+
+  /** Key groups (diagnostics). */
+  get size(): number {
+    return this.#groups.size;
+  }
+
+  dispose(): void {
+    for (const group of this.#groups.values()) group.run.unsubscribe();
+    this.#groups.clear();
+  }
+}
