@@ -1,47 +1,92 @@
 // "pollwise/ky": the ky integration. Only apps that import it carry ky.
 import ky, { type KyInstance, type Options } from 'ky';
 import { coreOf } from '../core/poller-core.js';
+import { InvalidOptionsError } from '../errors.js';
 import type { Poller } from '../poller.js';
+import type { Door } from '../transport/door.js';
 import type { FetchFunction } from '../transport/fetch-function.js';
 
-/** ky's options as far as this integration reads and writes them (ky 1.x and 2.x alike). */
-export interface KyExtension {
-  fetch: FetchFunction;
-  hooks: { beforeError: ((...args: never[]) => unknown)[] };
+/**
+ * ky's `beforeError` hook as both majors call it: ky 1 passes `(error, state)` (HTTP errors
+ * only), ky 2 passes `({ error, request, options, retryCount })` (every error, timeouts too).
+ * It returns the error it was given, untouched.
+ */
+export interface PoliteBeforeErrorHook {
+  <E extends Error>(error: E, state?: unknown): E;
+  (state: { error: Error; request?: Request }): Error;
 }
 
-/** ky 1 passes the error; ky 2 passes `{ error, request, ... }`. */
-type BeforeErrorArgument = Error | { error: Error };
+/** ky's options as far as this integration sets them: assignable to ky 1.x and 2.x options. */
+export interface KyExtension {
+  fetch: FetchFunction;
+  hooks: { beforeError: PoliteBeforeErrorHook[] };
+}
+
+/** One hook per poller, so that extending twice does not count a timeout twice. */
+const timeoutHooks = new WeakMap<Door, PoliteBeforeErrorHook>();
+
+function timeoutHook(door: Door): PoliteBeforeErrorHook {
+  let hook = timeoutHooks.get(door);
+  if (hook === undefined) {
+    hook = ((argument: Error | { error: Error; request?: Request }) => {
+      const state = argument instanceof Error ? undefined : argument;
+      const error = state === undefined ? (argument as Error) : state.error;
+      if (error?.name === 'TimeoutError') {
+        const request = state?.request ?? (error as { request?: Request }).request;
+        if (typeof request?.url === 'string') door.timedOut(new URL(request.url).origin);
+      }
+      return error;
+    }) as PoliteBeforeErrorHook;
+    timeoutHooks.set(door, hook);
+  }
+  return hook;
+}
+
+/** The parts of a parent ky instance's options that politeKy reads. */
+interface ParentOptions {
+  fetch?: unknown;
+  hooks?: { beforeError?: readonly unknown[] } | undefined;
+}
 
 /**
  * Options for an app's own ky instance (ky 1.x or 2.x), so that its requests pass the poller's
- * door exactly once: `const api = myKy.extend(politeKy(poller))`. The instance's own `fetch` is
- * wrapped (a fetch the poller already wraps is used as is, never counted twice), and ky's
- * timeouts, which the fetch only sees as aborts, count against the host's breaker.
+ * door exactly once: `const api = myKy.extend(politeKy(poller))`.
+ *
+ * - The instance's own `fetch` is wrapped; a fetch the poller already wraps
+ *   (`fetch: poller.wrapFetch()`) is used as is, never admitted or counted twice. Without a
+ *   `fetch` of its own, the instance uses the poller's.
+ * - ky's own timeouts, which the fetch only sees as aborts, count against the host's breaker
+ *   through a `beforeError` hook. ky 2 calls `beforeError` for timeouts; **ky 1 does not**
+ *   (only for HTTP errors), so with ky 1 a ky timeout is an abort that the breaker never sees.
  */
-export function politeKy(poller: Poller): (parent?: { fetch?: unknown }) => KyExtension {
+export function politeKy(poller: Poller): (parent?: ParentOptions) => KyExtension {
   const { door } = coreOf(poller);
-  const noteTimeout = (argument: BeforeErrorArgument) => {
-    const error = argument instanceof Error ? argument : argument.error;
-    const request = (error as { request?: Request }).request;
-    if (error?.name === 'TimeoutError' && request !== undefined) {
-      door.timedOut(new URL(request.url).origin);
-    }
-    return error;
-  };
+  const hook = timeoutHook(door);
   return (parent) => ({
     fetch: poller.wrapFetch(
       typeof parent?.fetch === 'function' ? (parent.fetch as FetchFunction) : undefined,
     ),
-    hooks: { beforeError: [noteTimeout as never] },
+    hooks: { beforeError: parent?.hooks?.beforeError?.includes(hook) ? [] : [hook] },
   });
 }
 
+/** ky 2 option names that the ky 1 inside createKy() would silently ignore. */
+const KY2_ONLY = { prefix: 'prefixUrl', baseUrl: 'prefixUrl' } as const;
+
 /**
- * A ky instance on the poller's door, with pollwise's defaults: no ky retries (the poller's
- * cooldowns and backoff decide when to try again) and ky's own timeout off unless `options`
- * sets one. Extra `options` are ky options (prefixUrl/prefix, headers, hooks, ...).
+ * A ky instance (ky 1.x, pollwise's dependency) on the poller's door, with pollwise's defaults:
+ * no ky retries (the poller's cooldowns and breaker decide when to try again) and ky's own
+ * timeout off unless `options` sets one. Extra `options` are ky 1 options (prefixUrl, headers,
+ * hooks, ...); ky 2's `prefix` and `baseUrl` are refused with an InvalidOptionsError.
  */
 export function createKy(poller: Poller, options: Options = {}): KyInstance {
-  return ky.create({ retry: 0, timeout: false, ...options }).extend(politeKy(poller) as never);
+  const issues = Object.entries(KY2_ONLY)
+    .filter(([name]) => Object.hasOwn(options, name))
+    .map(([name, instead]) => ({
+      option: name,
+      value: (options as Record<string, unknown>)[name],
+      message: `is a ky 2 option; createKy() uses ky 1, use ${instead}`,
+    }));
+  if (issues.length > 0) throw new InvalidOptionsError(issues);
+  return ky.create({ retry: 0, timeout: false, ...options }).extend(politeKy(poller));
 }
