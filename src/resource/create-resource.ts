@@ -1,6 +1,5 @@
-import { coreOf } from '../core/poller-core.js';
+import { coreOf, type PollerCore } from '../core/poller-core.js';
 import { PollerDisposedError } from '../errors.js';
-import type { Snapshot } from '../query/snapshot.js';
 import { Batcher } from './batcher.js';
 import { EndpointHealth } from './endpoint-health.js';
 import { httpBatchLoader, httpItemLoader } from './http-loaders.js';
@@ -13,6 +12,87 @@ import { Sweeper } from './sweeper.js';
 import type { Resource, ResourceOptions } from './types.js';
 
 const defaultKeyId = (key: unknown) => (typeof key === 'string' ? key : JSON.stringify(key));
+
+type Settings = ReturnType<typeof resolveResourceOptions>['settings'];
+
+/** HTTP or function loaders, as the options say; loader functions talk to `origin`. */
+function loadersOf<K, T>(
+  core: PollerCore,
+  options: ResourceOptions<K, T>,
+  settings: Settings,
+  keyId: (key: K) => string,
+): { item: ItemLoader<K>; batch: BatchLoader<K> | undefined } {
+  const { item, batch, origin = '' } = options;
+  return {
+    item:
+      item.load === undefined
+        ? httpItemLoader(item, core, settings.maxItems)
+        : itemLoaderFunction(item, origin, keyId, core),
+    batch:
+      batch === undefined
+        ? undefined
+        : batch.load === undefined
+          ? httpBatchLoader(batch, core)
+          : batchLoaderFunction(batch, origin, core),
+  };
+}
+
+/** Builds the parts of one resource and wires them to each other and to the poller's core. */
+function wire<K, T>(core: PollerCore, options: ResourceOptions<K, T>, settings: Settings) {
+  const { clock, stats, events } = core;
+  const keyId = options.keyId ?? defaultKeyId;
+  const loaders = loadersOf(core, options, settings, keyId);
+  const itemLoader = loaders.item;
+  const originOf = (key: K) => itemLoader.origin(key);
+  const { item, batch } = options;
+  const cache = new ItemCache<K, T>({
+    clock,
+    stats,
+    events,
+    originOf,
+    schema: item.schema,
+    maxItems: settings.maxItems,
+    gcTime: settings.gcTime,
+    forget: (key) => itemLoader.forget(key),
+  });
+  const reader = new KeyReader<K, T>({
+    clock,
+    stats,
+    cache,
+    settings,
+    keyId,
+    item: itemLoader,
+    itemSelect: item.select,
+    health: new EndpointHealth(core, settings.reprobeAfter),
+    batch: loaders.batch && batch && { loader: loaders.batch, key: batch.key, data: batch.data },
+  });
+  const read = reader.read.bind(reader);
+  const canSend = (origin: string, background: boolean) => core.canSend(origin, background);
+  const batcher = new Batcher<K, T>({ clock, window: settings.window, cache, read, canSend });
+  const { interval, hiddenInterval } = options;
+  const sweeper = new Sweeper<K, T>({
+    core,
+    cache,
+    batcher,
+    read,
+    originOf,
+    interval,
+    hiddenInterval,
+  });
+  core.onInspect(() => ({
+    items: cache.store.size,
+    etags: itemLoader.etags,
+    reads: cache.pending.size,
+    groups: sweeper.size,
+  }));
+  core.onDispose(() => {
+    batcher.dispose();
+    sweeper.dispose();
+    cache.dispose();
+    itemLoader.clear();
+  });
+  return { keyId, cache, batcher, sweeper };
+}
 
 /**
  * A polled resource of many keys on `poller`: the keys due in a tick, and the `fetch()` calls of
@@ -28,86 +108,19 @@ export function createResource<K, T = unknown>(
 ): Resource<K, T> {
   const core = coreOf(poller);
   const { options, settings } = resolveResourceOptions(input);
-  const { item, batch, origin = '' } = options;
-  const keyId = options.keyId ?? defaultKeyId;
-
-  const itemLoader: ItemLoader<K> =
-    item.load === undefined
-      ? httpItemLoader(item, core, settings.maxItems)
-      : itemLoaderFunction(item, origin, keyId, core);
-  let batchLoader: BatchLoader<K> | undefined;
-  if (batch !== undefined) {
-    batchLoader =
-      batch.load === undefined
-        ? httpBatchLoader(batch, core)
-        : batchLoaderFunction(batch, origin, core);
-  }
-  const { clock, stats, events } = core;
-  const cache = new ItemCache<K, T>({
-    clock,
-    stats,
-    events,
-    maxItems: settings.maxItems,
-    gcTime: settings.gcTime,
-    schema: item.schema,
-    originOf: (key) => itemLoader.origin(key),
-    forget: (key) => itemLoader.forget(key),
-  });
-  const reader = new KeyReader<K, T>({
-    clock,
-    stats,
-    cache,
-    settings,
-    keyId,
-    health: new EndpointHealth(core, settings.reprobeAfter),
-    item: itemLoader,
-    itemSelect: item.select,
-    batch: batchLoader && batch && { loader: batchLoader, key: batch.key, data: batch.data },
-  });
-  const read = reader.read.bind(reader);
-  const canSend = (o: string, background: boolean) => core.canSend(o, background);
-  const batcher = new Batcher<K, T>({ clock, window: settings.window, cache, read, canSend });
-  const sweeper = new Sweeper<K, T>({
-    core,
-    cache,
-    batcher,
-    read,
-    originOf: (key) => itemLoader.origin(key),
-    interval: options.interval,
-    hiddenInterval: options.hiddenInterval,
-  });
-
-  core.onInspect(() => ({
-    items: cache.store.size,
-    etags: itemLoader.etags,
-    reads: cache.pending.size,
-    groups: sweeper.size,
-  }));
-  core.onDispose(() => {
-    batcher.dispose();
-    sweeper.dispose();
-    cache.dispose();
-    itemLoader.clear();
-  });
-
+  const { keyId, cache, batcher, sweeper } = wire(core, options, settings);
   return {
     subscribe(key, listener, subscribeOptions) {
       const id = keyId(key);
-      const now = core.clock.now();
-      cache.collect(now);
-      const record = cache.store.ensure(id, key, now);
-      const membership = sweeper.join(id, key, subscribeOptions);
-      const own = (snapshot: Snapshot<T>) => listener(snapshot);
-      record.listeners.add(own);
-      record.idleSince = null;
+      const record = cache.ensure(id, key);
+      const membership = sweeper.join(record, subscribeOptions);
+      const stopListening = cache.listen(record, listener);
       let active = true;
       return {
         unsubscribe() {
           if (!active) return;
           active = false;
-          record.listeners.delete(own);
-          if (record.listeners.size === 0) record.idleSince = core.clock.now();
-          cache.collect(core.clock.now());
+          stopListening();
           membership.release();
         },
         refresh() {

@@ -38,6 +38,26 @@ export class ItemCache<K, T> {
     this.store = new ItemStore(deps.maxItems, deps.gcTime, (evicted) => deps.forget(evicted.key));
   }
 
+  /** The record of `key`, created pending if the cache has none (idle items are collected first). */
+  ensure(id: string, key: K): ItemRecord<K, T> {
+    const now = this.deps.clock.now();
+    this.collect(now);
+    return this.store.ensure(id, key, now);
+  }
+
+  /** Calls `listener` on every change of `record`'s snapshot; returns the function that stops it. */
+  listen(record: ItemRecord<K, T>, listener: (snapshot: Snapshot<T>) => void): () => void {
+    const own = (snapshot: Snapshot<T>) => listener(snapshot); // the same listener twice: twice
+    record.listeners.add(own);
+    record.idleSince = null;
+    return () => {
+      record.listeners.delete(own);
+      const now = this.deps.clock.now();
+      if (record.listeners.size === 0) record.idleSince = now;
+      this.collect(now);
+    };
+  }
+
   snapshot(id: string): Snapshot<T> {
     return this.store.get(id)?.snapshot ?? PENDING;
   }

@@ -45,17 +45,16 @@ export class Sweeper<K, T> {
 
   constructor(private readonly deps: SweeperDeps<K, T>) {}
 
-  /** Adds one subscription of `key` to its group; a key never read makes the group due. */
-  join(id: string, key: K, options?: SubscribeOptions): GroupMembership {
-    const group = this.#groupFor(key, options);
+  /** Adds one subscription of `record` to its group; a key never read makes the group due. */
+  join(record: ItemRecord<K, T>, options?: SubscribeOptions): GroupMembership {
+    const { id } = record;
+    const group = this.#groupFor(record.key, options);
     group.ids.set(id, (group.ids.get(id) ?? 0) + 1);
-    const record = this.deps.cache.store.get(id);
-    if (record?.requestedAt === Number.NEGATIVE_INFINITY) this.#refresh(group);
+    if (record.requestedAt === Number.NEGATIVE_INFINITY) this.#refresh(group);
     return {
       release: () => this.#leave(group, id),
       refresh: () => {
-        const current = this.deps.cache.store.get(id);
-        if (current !== undefined) current.requestedAt = Number.NEGATIVE_INFINITY;
+        record.requestedAt = Number.NEGATIVE_INFINITY;
         this.#refresh(group);
       },
     };
