@@ -1,16 +1,17 @@
 import type http from 'node:http';
-import { HTTPError, NetworkError, TimeoutError } from 'ky';
 import { describe, expect, it } from 'vitest';
 import {
   BreakerOpenError,
   CooldownError,
   type CooldownStart,
+  HttpError,
   isRefusal,
   MissingItemError,
   type PollerOptions,
-  type Resource,
+  TimeoutError,
   UnexpectedResponseError,
 } from '../../src/index.js';
+import { createResource, type Resource } from '../../src/resource/index.js';
 import { sendJson } from '../support/loopback-server.js';
 import {
   type Fresh,
@@ -34,7 +35,7 @@ import {
  *   A: `poll` (URL poll), `task` (a task using ctx.http), `a1`/`a2` (a batched resource),
  *      `f1`/`f2` (a resource whose batch endpoint is missing: per-item fallback)
  *   B: `Bpoll`, `b1` (batched), `g1` (per-item fallback)
- * plus two eager callers outside any poll run (a `poller.http` call and `resource.fetch()`),
+ * plus two eager callers outside any poll run (a `wrapFetch()` call and `resource.fetch()`),
  * every x500 ms during the fault, and checks, per fault: (a) no unhandled rejection, (b) each affected subscriber gets the
  * row's typed error and nobody else gets any, (c) unaffected subscribers and host B keep
  * getting data on every interval and affected resource items keep their last good data,
@@ -49,7 +50,7 @@ const BACKOFF = { baseMs: 1000, capMs: 8000 };
 const COOLDOWN = { defaultMs: 2000, maxMs: 8000, jitter: 0 };
 /** windowSize 20, windowMs 60 s, minRequests 5, failureRatio 0.5 (defaults); 4 s open. */
 const BREAKER = { openMs: 4000 };
-/** ky's timeout runs on the real timers: small, but far above a loopback round trip. */
+/** pollwise's deadline (headers and body), timed on the injected (manual) clock. */
 const TIMEOUT = 400;
 /** Fixed: backoff is exactly RANDOM · min(cap, base · 2^(n-1)). */
 const RANDOM = 0.5;
@@ -78,23 +79,30 @@ interface Expected {
 }
 
 const httpError = (status: number): Expected => ({
-  label: `HTTPError ${status}`,
-  type: HTTPError,
-  matches: (e) => (e as HTTPError).response.status === status,
+  label: `HttpError ${status}`,
+  type: HttpError,
+  matches: (e) => (e as HttpError).status === status,
 });
 const unexpected = (reason: string): Expected => ({
   label: `UnexpectedResponseError (${reason})`,
   type: UnexpectedResponseError,
   matches: (e) => e.message.endsWith(`: ${reason}`),
 });
-const syntax: Expected = { label: 'SyntaxError (JSON.parse)', type: SyntaxError };
 const terminated: Expected = {
   label: 'TypeError (body stream terminated)',
   type: TypeError,
   matches: (e) => e.message === 'terminated',
 };
-const timeout: Expected = { label: 'ky TimeoutError', type: TimeoutError };
-const network: Expected = { label: 'ky NetworkError', type: NetworkError };
+const timeout: Expected = {
+  label: 'TimeoutError',
+  type: TimeoutError,
+  matches: (e) => (e as TimeoutError).timeoutMs === TIMEOUT,
+};
+const network: Expected = {
+  label: "TypeError (the fetch's own network error)",
+  type: TypeError,
+  matches: (e) => e.message === 'fetch failed',
+};
 const missing: Expected = {
   label: 'MissingItemError',
   type: MissingItemError,
@@ -104,26 +112,11 @@ const missing: Expected = {
 /** The same error for every subscriber of A. */
 const everyone = (e: Expected) =>
   Object.fromEntries(A_SUBSCRIBERS.map((s) => [s, e])) as Record<Subscriber, Expected>;
-/** Plain polls (URL poll and ctx.http) see `plain`; resource items see `items`. */
-const split = (plain: Expected, items: Expected) =>
-  ({
-    poll: plain,
-    task: plain,
-    a1: items,
-    a2: items,
-    f1: items,
-    f2: items,
-  }) as Record<Subscriber, Expected>;
-
 /**
- * A body that is not JSON: URL polls and resources read it with pollwise's JSON reader
- * (UnexpectedResponseError); a task parsing with ky's `.json()` sees JSON.parse's SyntaxError.
+ * A body that is not JSON: URL polls, ctx.http and resources all read it with pollwise's JSON
+ * reader (UnexpectedResponseError).
  */
-const notJson = (reason: string) =>
-  ({ ...split(unexpected(reason), unexpected(reason)), task: syntax }) as Record<
-    Subscriber,
-    Expected
-  >;
+const notJson = (reason: string) => everyone(unexpected(reason));
 
 interface FaultRow {
   name: string;
@@ -206,14 +199,9 @@ const rows: FaultRow[] = [
     breaker: false,
   },
   {
+    // The server never answers: each request ends at its deadline (virtual time).
     name: 'a response slower than the timeout',
-    start: (w) =>
-      w.setResponder(
-        on(ALL, (seen, res) => {
-          const late = setTimeout(() => healthy(seen, res), TIMEOUT * 4);
-          res.once('close', () => clearTimeout(late));
-        }),
-      ),
+    start: (w) => w.setResponder(on(ALL, (_seen, res) => w.stall(res))),
     healAt: 8500,
     errors: everyone(timeout),
     cooldown: false,
@@ -404,12 +392,12 @@ describe.each(rows)('fault: $name', (row) => {
     ] as const) {
       const p = pollProbe(name, origin, now);
       probes.set(name, p.probe);
-      poller.poll<Fresh>(`${origin}/poll`, { key: name, onData: p.onData, onError: p.onError });
+      poller.poll(`${origin}/poll`, { key: name, onData: p.onData, onError: p.onError });
     }
     {
       const p = pollProbe('task', A, now);
       probes.set('task', p.probe);
-      poller.poll<Fresh>(({ http: client }) => client.get(`${A}/task`).json<Fresh>(), {
+      poller.poll<Fresh>((ctx) => ctx.http<Fresh>(`${A}/task`), {
         origin: A,
         key: 'task',
         onData: p.onData,
@@ -417,7 +405,7 @@ describe.each(rows)('fault: $name', (row) => {
       });
     }
     const entryKey = (entry: unknown) => (entry as { key: string }).key;
-    const batched = poller.resource<string, Fresh>({
+    const batched = createResource<string, Fresh>(poller, {
       item: { url: (key) => `${hostOf(key)}/items/${key}` },
       batch: {
         url: (keys) => `${hostOf(keys[0] as string)}/batch`,
@@ -425,7 +413,7 @@ describe.each(rows)('fault: $name', (row) => {
         key: entryKey,
       },
     });
-    const legacy = poller.resource<string, Fresh>({
+    const legacy = createResource<string, Fresh>(poller, {
       item: { url: (key) => `${hostOf(key)}/legacy/${key}` },
       batch: {
         url: (keys) => `${hostOf(keys[0] as string)}/legacy-batch`,
@@ -452,17 +440,28 @@ describe.each(rows)('fault: $name', (row) => {
     expect(poller.stats().fallbacks).toBe(2); // A and B: the legacy batch endpoint is missing
 
     // The fault. Between ticks (every x500 ms) two eager callers outside any poll run hit A:
-    // a wrapped ky call and a resource.fetch() of a key nobody subscribes to. They exercise the
+    // the poller's wrapped fetch (the caller reads the body, under its own deadline on the
+    // virtual clock) and a resource.fetch() of a key nobody subscribes to. They exercise the
     // gate's refusals (the scheduler alone would never send inside a window).
     counting = true;
     await row.start(w);
-    const eager: { at: number; via: 'http' | 'fetch'; value?: unknown; error?: unknown }[] = [];
+    const eager: { at: number; via: 'wrapped' | 'fetch'; value?: unknown; error?: unknown }[] = [];
+    const wrapped = poller.wrapFetch();
+    const callerDeadline = new Error("the caller's own deadline");
+    const wrappedCall = async () => {
+      const controller = new AbortController();
+      const deadline = w.clock.setTimeout(() => controller.abort(callerDeadline), TIMEOUT);
+      try {
+        const response = await wrapped(`${A}/poll`, { signal: controller.signal });
+        return { status: response.status, body: await response.text() };
+      } finally {
+        w.clock.clearTimeout(deadline);
+      }
+    };
     const callEager = () => {
       const at = now();
       if (at >= row.healAt) return;
-      void w
-        .track(() => poller.http.get(`${A}/poll`).json<Fresh>())
-        .then((outcome) => eager.push({ at, via: 'http', ...outcome }));
+      void w.track(wrappedCall).then((outcome) => eager.push({ at, via: 'wrapped', ...outcome }));
       void w.track(() => batched.fetch('e1')).then((o) => eager.push({ at, via: 'fetch', ...o }));
       w.clock.setTimeout(callEager, INTERVAL);
     };
@@ -517,17 +516,34 @@ describe.each(rows)('fault: $name', (row) => {
     const untils = (type: 'cooldown' | 'breaker:open') =>
       w.timeline.flatMap((m) => (m.type === type && m.origin === A ? [m.until] : []));
     for (const call of eager) {
-      const what = `${call.via} at ${call.at}: ${String(call.error)}`;
-      if (call.error === undefined) {
+      const what = `${call.via} at ${call.at}: ${String(call.error)} ${JSON.stringify(call.value)}`;
+      if (call.error === undefined && call.via === 'fetch') {
         expect(call.value, what).toMatchObject({ at: call.at });
+      } else if (call.error === undefined) {
+        // A wrapped fetch resolves whatever A answered: healthy data of its time, or the fault
+        // as it was on the wire (a status or a body the polls of A were given an error for).
+        const { status, body } = call.value as { status: number; body: string };
+        const fresh = status === 200 && /^\{"kind":"poll","at":(\d+)\}$/.exec(body);
+        if (!fresh || Number(fresh[1]) !== call.at) expect(row.errors.poll, what).toBeDefined();
+        else expect(JSON.parse(body), what).toEqual({ kind: 'poll', at: call.at });
       } else if (call.error instanceof CooldownError) {
         expect(untils('cooldown'), what).toContain(call.error.retryAt - T0);
       } else if (call.error instanceof BreakerOpenError) {
-        expect(untils('breaker:open'), what).toContain(call.error.retryAt - T0);
+        // Open: the announced end; half-open with the probe still out: the probe's deadline.
+        const probeDeadlines = w.timeline.flatMap((m) =>
+          m.type === 'breaker:half-open' && m.origin === A ? [m.at + BREAKER.openMs] : [],
+        );
+        expect([...untils('breaker:open'), ...probeDeadlines], what).toContain(
+          call.error.retryAt - T0,
+        );
+      } else if (call.error === callerDeadline) {
+        // A wrapped fetch has no deadline of its own: only a row that stalls A outlives the caller's.
+        expect(row.errors.poll, what).toBe(timeout);
       } else {
-        const expected = call.via === 'http' ? row.errors.task : row.errors.a1;
+        const expected = call.via === 'wrapped' ? row.errors.poll : row.errors.a1;
         expect(expected, what).toBeDefined();
         expect(call.error, what).toBeInstanceOf(expected?.type);
+        if (expected?.matches) expect(expected.matches(call.error as Error), what).toBe(true);
       }
     }
     const refused = eager.filter((c) => isRefusal(c.error));
@@ -618,7 +634,7 @@ describe('breaker accounting: one timed-out request is one failure', () => {
     [
       'batched resource',
       (w, onError) => {
-        const batched = w.poller.resource<string, Fresh>({
+        const batched = createResource<string, Fresh>(w.poller, {
           item: { url: (key) => `${w.A}/items/${key}` },
           batch: {
             url: `${w.A}/batch`,
@@ -632,7 +648,7 @@ describe('breaker accounting: one timed-out request is one failure', () => {
     [
       'per-item resource',
       (w, onError) => {
-        const items = w.poller.resource<string, Fresh>({
+        const items = createResource<string, Fresh>(w.poller, {
           item: { url: (key) => `${w.A}/items/${key}` },
         });
         items.subscribe('a1', (s) => s.status === 'error' && onError(s.error));
@@ -640,7 +656,7 @@ describe('breaker accounting: one timed-out request is one failure', () => {
     ],
   ];
 
-  it.each(subscribers)('%s', async (_name, subscribe) => {
+  it.each(subscribers)('%s', async (name, subscribe) => {
     const w = await world({
       ...OPTIONS,
       breaker: { minRequests: 2, failureRatio: 0.4, openMs: 4000 },
@@ -650,21 +666,26 @@ describe('breaker accounting: one timed-out request is one failure', () => {
     const errors: unknown[] = [];
     subscribe(w, (e) => errors.push(e));
     await w.advanceTo(1000); // two healthy reads: 0 and 1000
-    w.setResponder((seen, _req, res) => {
-      const late = setTimeout(() => healthy(seen, res), TIMEOUT * 4);
-      res.once('close', () => clearTimeout(late));
+    w.setResponder((_seen, _req, res) => {
+      w.stall(res); // never answered: the request ends at its deadline
       return true;
     });
 
-    await w.advanceTo(2000); // the first timeout: 1 failure of 3 samples
+    await w.advanceTo(2000 + TIMEOUT - 1);
+    expect(errors).toEqual([]);
+    await w.advanceTo(2000 + TIMEOUT); // the first timeout: 1 failure of 3 samples
     expect(errors).toHaveLength(1);
     expect(errors[0]).toBeInstanceOf(TimeoutError);
     expect(w.log.map((r) => r.at)).toEqual([0, 1000, 2000]);
     expect(opened).toEqual([]);
 
     // Backoff after one failure: max(interval, 0.5 · 1000) = 1000.
-    await w.advanceTo(3000); // the second: 2 of 4
+    await w.advanceTo(3000 + TIMEOUT); // the second: 2 of 4
     expect(w.log.map((r) => r.at)).toEqual([0, 1000, 2000, 3000]);
+    // onError hears every failed run; a resource's listener hears changes only, and the same
+    // TimeoutError again is no change.
+    expect(errors).toHaveLength(name === 'URL poll' ? 2 : 1);
+    expect(errors.every((e) => e instanceof TimeoutError)).toBe(true);
     expect(opened).toEqual([{ failures: 2, samples: 4 }]);
     expect(w.poller.stats().breakerOpened).toBe(1);
   });

@@ -1,13 +1,8 @@
 import http from 'node:http';
 import type { Socket } from 'node:net';
 import { afterEach } from 'vitest';
-import {
-  createPoller,
-  type ItemSnapshot,
-  type Poller,
-  type PollerOptions,
-  type Resource,
-} from '../../src/index.js';
+import { createPoller, type Poller, type PollerOptions, type Snapshot } from '../../src/index.js';
+import type { Resource } from '../../src/resource/index.js';
 import {
   type Handler,
   readBody,
@@ -104,12 +99,19 @@ export async function world(options: PollerOptions) {
   const log: Seen[] = [];
   const timeline: Mark[] = [];
   let open = 0;
+  /** Open responses the server holds on purpose (never answered): only a deadline ends them. */
+  let stalled = 0;
   let responder: Responder | null = null;
-  /** Calls made outside poll runs (wrapped ky, resource.fetch) that have not settled yet. */
+  /** Calls made outside poll runs (wrapped fetch, resource.fetch) that have not settled yet. */
   let calls = 0;
 
   const idle = () => {
-    if (open !== 0) return false;
+    if (open !== stalled) return false;
+    if (stalled > 0) {
+      // Every request pollwise has out is held by the server: only virtual time (a deadline on
+      // the injected clock) moves things on now, so time may advance.
+      return poller === undefined || poller.inspect().requestsInFlight === stalled;
+    }
     // A call waiting for a timer due now (resource.fetch()'s window) lets that timer fire first.
     if (calls !== 0 && !((clock.dueTimes[0] ?? Number.POSITIVE_INFINITY) <= clock.now()))
       return false;
@@ -192,6 +194,14 @@ export async function world(options: PollerOptions) {
     B: b.origin,
     log,
     timeline,
+    /**
+     * The server holds `res` and never answers it: the request ends when the client gives up
+     * (pollwise's timeout on the virtual clock, or the caller's own abort).
+     */
+    stall(res: http.ServerResponse) {
+      stalled++;
+      res.once('close', () => stalled--);
+    },
     /** Makes A answer through `next` (null: healthy again). */
     setResponder(next: Responder | null) {
       responder = next;
@@ -251,7 +261,7 @@ export interface Probe {
   data: { at: number; value: Fresh }[];
   errors: { at: number; error: unknown }[];
   /** For resource subscribers: the item's current snapshot. */
-  snapshot?: () => ItemSnapshot<Fresh>;
+  snapshot?: () => Snapshot<Fresh>;
 }
 
 /** A probe fed by a poll's onData/onError. */
