@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createPoller } from '../../src/index.js';
+import { createResource } from '../../src/resource/index.js';
 import { manualOnline, manualVisibility } from '../support/fake-environment.js';
 import { realTick } from '../support/manual-clock.js';
 import { T0 } from './scenario.js';
@@ -89,7 +90,7 @@ describe('leaks: a resource read cut short by unsubscribe', () => {
     'unsubscribing the last key during %s leaves no read behind; the key is read again when resubscribed and collected after gcTime',
     async (_name, withBatch) => {
       const { net, poller } = setup();
-      const resource = poller.resource<string, { id: string; v: number }>({
+      const resource = createResource<string, { id: string; v: number }>(poller, {
         item: { url: (key) => `${API}/items/${key}` },
         ...(withBatch ? { batch } : {}),
         interval: 60_000,
@@ -135,7 +136,7 @@ describe('leaks: a resource read cut short by unsubscribe', () => {
 
   it('an unsubscribed per-item sweep starts no further request (10 keys, concurrency 2: 2 calls)', async () => {
     const { net, poller } = setup();
-    const resource = poller.resource<string, unknown>({
+    const resource = createResource<string, unknown>(poller, {
       item: { url: (key) => `${API}/items/${key}` },
       interval: 60_000,
       concurrency: 2,
@@ -156,7 +157,7 @@ describe('leaks: a resource read cut short by unsubscribe', () => {
 
   it('an unsubscribed batch sweep starts no further chunk (3 chunks, concurrency 1: 1 call)', async () => {
     const { net, poller } = setup();
-    const resource = poller.resource<string, unknown>({
+    const resource = createResource<string, unknown>(poller, {
       item: { url: (key) => `${API}/items/${key}` },
       batch: { ...batch, maxSize: 2 },
       interval: 60_000,
@@ -186,7 +187,7 @@ describe('leaks: a resource read cut short by unsubscribe', () => {
 describe('leaks: ETags', () => {
   it('an item evicted by the LRU takes its ETag with it: back at baseline after gcTime', async () => {
     const { poller } = setup();
-    const resource = poller.resource<string, unknown>({
+    const resource = createResource<string, unknown>(poller, {
       item: { url: (key) => `${API}/items/${key}` },
       interval: 60_000,
       maxItems: 2,

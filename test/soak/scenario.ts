@@ -1,11 +1,6 @@
 import { vi } from 'vitest';
-import {
-  createPoller,
-  type ItemSnapshot,
-  MissingItemError,
-  type Poller,
-  type Resource,
-} from '../../src/index.js';
+import { createPoller, MissingItemError, type Poller, type Snapshot } from '../../src/index.js';
+import { createResource, type Resource } from '../../src/resource/index.js';
 import { manualOnline, manualVisibility } from '../support/fake-environment.js';
 import { realTick } from '../support/manual-clock.js';
 
@@ -39,7 +34,7 @@ export type Fault =
   | 'r429' // 429 without Retry-After: the default cooldown, doubling per strike
   | 's503h' // 503 with Retry-After
   | 'net' // the fetch rejects with a TypeError (network error)
-  | 'slow' // answers after 1-15 s: some beyond ky's 10 s timeout
+  | 'slow' // answers after 1-15 s: some beyond pollwise's 10 s timeout
   | 'flaky'; // per request: mostly fine, sometimes any of the above
 
 const FAULTS: Fault[] = ['e500', 'r429h', 'r429', 's503h', 'net', 'slow', 'flaky'];
@@ -412,7 +407,7 @@ export function buildSoak(config: SoakConfig = DEFAULT_SOAK) {
     poller.off('breaker:close', onClose);
   };
 
-  const resourceA: Resource<string, Entry> = poller.resource<string, Entry>({
+  const resourceA: Resource<string, Entry> = createResource<string, Entry>(poller, {
     item: { url: (key) => `${keyOrigin(key)}/a/items/${encodeURIComponent(key)}` },
     batch: {
       url: (keys) => `${keyOrigin(keys[0] as string)}/a/batch`,
@@ -423,7 +418,7 @@ export function buildSoak(config: SoakConfig = DEFAULT_SOAK) {
     maxItems: RESOURCE_A.maxItems,
     gcTime: RESOURCE_A.gcTime,
   });
-  const resourceB: Resource<string, Entry> = poller.resource<string, Entry>({
+  const resourceB: Resource<string, Entry> = createResource<string, Entry>(poller, {
     item: { url: (key) => `${keyOrigin(key)}/b/items/${encodeURIComponent(key)}` },
     batch: {
       url: (keys) => `${keyOrigin(keys[0] as string)}/b/batch?ids=${keys.join(',')}`,
@@ -504,7 +499,7 @@ export function buildSoak(config: SoakConfig = DEFAULT_SOAK) {
       // A tenth of A's subscriptions poll at 30 s: the same key may sit in two groups.
       const fast = kind === 'A' && churnRandom() < 0.1;
       sub.interval = fast ? 30_000 : spec.interval;
-      const listener = (snapshot: ItemSnapshot<Entry>) => {
+      const listener = (snapshot: Snapshot<Entry>) => {
         if (snapshot.status === 'success') noteData(sub);
         else if (snapshot.status === 'error') onError(snapshot.error);
       };

@@ -201,17 +201,11 @@ describe('soak: 10,000 subscriptions, 20 origins, 6 virtual hours', () => {
     for (const reason of ['hidden', 'offline', 'cooldown', 'breaker'] as const) {
       expect(stats.skipped[reason], reason).toBeGreaterThan(0);
     }
-    // Subscribers saw typed failures (ky's timeouts and HTTP errors, network errors, missing
-    // items), never a refusal: a cooldown or an open breaker is not a failure of theirs.
+    // Subscribers saw typed failures (pollwise's timeouts and HTTP errors, the fetch's own
+    // network errors, task errors, missing items), never a refusal: a cooldown or an open
+    // breaker is not a failure of theirs.
     const errors = soak.delivered.errors;
-    for (const name of [
-      'TimeoutError',
-      'HTTPError',
-      'NetworkError',
-      'TypeError',
-      'Error',
-      'MissingItemError',
-    ]) {
+    for (const name of ['TimeoutError', 'HttpError', 'TypeError', 'Error', 'MissingItemError']) {
       expect(errors.get(name), name).toBeGreaterThan(0);
     }
     expect(errors.get('CooldownError')).toBeUndefined();
@@ -296,6 +290,7 @@ describe('soak: 10,000 subscriptions, 20 origins, 6 virtual hours', () => {
       lanes: 0,
       running: 0,
       queued: 0,
+      sharedPolls: 0,
       requestsInFlight: 0,
       environmentListeners: false,
       eventListeners: 0,
@@ -341,8 +336,8 @@ describe('soak: 10,000 subscriptions, 20 origins, 6 virtual hours', () => {
     }
     expect(net.violations).toEqual([]);
     // From now on every request hangs for a minute (abortable); 25 s later every resource group
-    // (refreshed) and every 20 s poll has sent one: ky's 10 s timeout has not fired for the
-    // latest ones, and task polls (no timeout) all still wait.
+    // (refreshed) and every 20 s poll has sent one: pollwise's 10 s timeout has not fired for
+    // the latest ones, and task polls (ctx.fetch: no deadline) all still wait.
     net.hangMs = MINUTE;
     soak.resourceA.refresh();
     soak.resourceB.refresh();
@@ -369,6 +364,7 @@ describe('soak: 10,000 subscriptions, 20 origins, 6 virtual hours', () => {
       lanes: 0,
       running: 0,
       queued: 0,
+      sharedPolls: 0,
       requestsInFlight: 0,
       environmentListeners: false,
       eventListeners: 0,
