@@ -1,0 +1,114 @@
+// Type-checks README code blocks the way an app created with `npm create vite -- --template
+// vanilla-ts` would compile them: that template's tsconfig, with `pollwise` mapped to src/.
+
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import ts from 'typescript';
+import type { CodeBlock } from './markdown.js';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '../../');
+const src = (path: string) => join(ROOT, 'src', path);
+
+/** Where the blocks are written (git-ignored; removed after the run unless KEEP_README_BLOCKS). */
+export const BLOCKS_DIR = join(ROOT, 'test/docs/.readme-blocks');
+
+/** The entries as an app imports them, and the type stubs of packages the repo does not install. */
+export const MODULE_PATHS: Record<string, string> = {
+  pollwise: src('index.ts'),
+  'pollwise/resource': src('resource/index.ts'),
+  'pollwise/ky': src('ky/index.ts'),
+  react: join(ROOT, 'test/docs/stubs/react.d.ts'),
+};
+
+/**
+ * create-vite's `template-vanilla-ts/tsconfig.json` (Vite 6/7), except `types`: `vite/client` is
+ * not installed here, and an empty list keeps @types/node out, as in a browser app.
+ */
+export const VANILLA_TS_TSCONFIG = {
+  target: 'ES2022',
+  useDefineForClassFields: true,
+  module: 'ESNext',
+  lib: ['ES2022', 'DOM', 'DOM.Iterable'],
+  types: [] as string[],
+  skipLibCheck: true,
+  moduleResolution: 'bundler',
+  allowImportingTsExtensions: true,
+  verbatimModuleSyntax: true,
+  moduleDetection: 'force',
+  noEmit: true,
+  strict: true,
+  noUnusedLocals: true,
+  noUnusedParameters: true,
+  erasableSyntaxOnly: true,
+  noFallthroughCasesInSwitch: true,
+  noUncheckedSideEffectImports: true,
+};
+
+export function compilerOptions(): ts.CompilerOptions {
+  const { options, errors } = ts.convertCompilerOptionsFromJson(
+    {
+      ...VANILLA_TS_TSCONFIG,
+      paths: Object.fromEntries(Object.entries(MODULE_PATHS).map(([name, path]) => [name, [path]])),
+    },
+    ROOT,
+  );
+  if (errors.length > 0) throw new Error(ts.formatDiagnostics(errors, formatHost));
+  return options;
+}
+
+const formatHost: ts.FormatDiagnosticsHost = {
+  getCanonicalFileName: (f) => f,
+  getCurrentDirectory: () => ROOT,
+  getNewLine: () => '\n',
+};
+
+export interface BlockProblem {
+  /** README line of the problem. */
+  line: number;
+  message: string;
+}
+
+/** The file name of a block: its README line, so that a failure points at it. */
+export const blockFile = (block: CodeBlock) => join(BLOCKS_DIR, `readme-line-${block.line}.ts`);
+
+/**
+ * Writes every block to its own module and compiles them in one program. Returns each block's
+ * problems by its fence line; diagnostics of src/ itself are not the README's business (src is
+ * checked by `npm run typecheck` with the repo's own tsconfig).
+ */
+export function typeCheckBlocks(blocks: readonly CodeBlock[]): Map<number, BlockProblem[]> {
+  rmSync(BLOCKS_DIR, { recursive: true, force: true });
+  mkdirSync(BLOCKS_DIR, { recursive: true });
+  const byFile = new Map<string, CodeBlock>();
+  for (const block of blocks) {
+    const file = blockFile(block);
+    writeFileSync(file, `${block.code}\n`);
+    byFile.set(file, block);
+  }
+  const options = compilerOptions();
+  const program = ts.createProgram({ rootNames: [...byFile.keys()], options });
+  const problems = new Map<number, BlockProblem[]>(blocks.map((b) => [b.line, []]));
+  const global = [...program.getOptionsDiagnostics(), ...program.getGlobalDiagnostics()];
+  if (global.length > 0) throw new Error(ts.formatDiagnostics(global, formatHost));
+  for (const [file, block] of byFile) {
+    const sourceFile = program.getSourceFile(file);
+    if (sourceFile === undefined) throw new Error(`not compiled: ${file}`);
+    const diagnostics = [
+      ...program.getSyntacticDiagnostics(sourceFile),
+      ...program.getSemanticDiagnostics(sourceFile),
+    ];
+    for (const d of diagnostics) {
+      const at = d.start === undefined ? 0 : sourceFile.getLineAndCharacterOfPosition(d.start).line;
+      const text = ts.flattenDiagnosticMessageText(d.messageText, '\n    ');
+      problems.get(block.line)!.push({
+        line: block.line + 1 + at,
+        message: `TS${d.code}: ${text}`,
+      });
+    }
+  }
+  if (process.env.KEEP_README_BLOCKS === undefined) {
+    rmSync(BLOCKS_DIR, { recursive: true, force: true });
+  }
+  return problems;
+}
