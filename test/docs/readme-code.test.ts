@@ -4,7 +4,8 @@ import { type BlockProblem, typeCheckBlocks } from './readme-typecheck.js';
 
 // Every ```ts / ```typescript block of the README compiles, as pasted, in an app created with
 // create-vite's vanilla-ts template (its strict tsconfig: no unused locals or parameters,
-// erasable syntax only, bundler resolution). A block may opt out with `<!-- no-check: why -->`
+// erasable syntax only, bundler resolution), without top-level await (Vite 5 and 6 build for
+// es2020 by default, which has none). A block may opt out with `<!-- no-check: why -->`
 // on the line right before its fence; use it for code that needs packages this repo does not
 // install, never to hide a broken example.
 

@@ -69,6 +69,22 @@ export interface BlockProblem {
   message: string;
 }
 
+/** Lines (0-based) of `await` / `for await` outside any function. */
+function topLevelAwaits(sourceFile: ts.SourceFile): number[] {
+  const lines: number[] = [];
+  const visit = (node: ts.Node): void => {
+    if (ts.isFunctionLike(node)) return;
+    const isAwait =
+      ts.isAwaitExpression(node) || (ts.isForOfStatement(node) && node.awaitModifier !== undefined);
+    if (isAwait) {
+      lines.push(sourceFile.getLineAndCharacterOfPosition(node.getStart(sourceFile)).line);
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(sourceFile);
+  return lines;
+}
+
 /** The file name of a block: its README line, so that a failure points at it. */
 export const blockFile = (block: CodeBlock) => join(BLOCKS_DIR, `readme-line-${block.line}.ts`);
 
@@ -98,6 +114,13 @@ export function typeCheckBlocks(blocks: readonly CodeBlock[]): Map<number, Block
       ...program.getSyntacticDiagnostics(sourceFile),
       ...program.getSemanticDiagnostics(sourceFile),
     ];
+    for (const at of topLevelAwaits(sourceFile)) {
+      problems.get(block.line)!.push({
+        line: block.line + 1 + at,
+        message:
+          "top-level await: Vite's default build target before Vite 7 (es2020) rejects it; use an async function",
+      });
+    }
     for (const d of diagnostics) {
       const at = d.start === undefined ? 0 : sourceFile.getLineAndCharacterOfPosition(d.start).line;
       const text = ts.flattenDiagnosticMessageText(d.messageText, '\n    ');
