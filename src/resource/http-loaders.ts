@@ -48,7 +48,7 @@ export function httpBatchLoader<K>(endpoint: HttpBatchEndpoint<K>, deps: HttpDep
   return {
     origin: (keys) => urlOf(keys).origin,
     urlFor: method === 'GET' ? (keys) => urlOf(keys).href : undefined,
-    load(keys, signal) {
+    async load(keys, signal) {
       // User functions run before the send: when they throw, nothing went out.
       const url = urlOf(keys);
       const init: RequestInit = endpoint.body
@@ -58,7 +58,7 @@ export function httpBatchLoader<K>(endpoint: HttpBatchEndpoint<K>, deps: HttpDep
         stats.batches++;
         stats.batchedKeys += keys.length;
       };
-      return countedSend(count, (answered) =>
+      return await countedSend(count, (answered) =>
         door.exchange(
           url,
           init,
@@ -88,7 +88,7 @@ export function httpItemLoader<K>(
   const urlOf = (key: K) => new URL(item.url(key), deps.baseUrl());
   return {
     origin: (key) => urlOf(key).origin,
-    load(key, snapshot, signal) {
+    async load(key, snapshot, signal) {
       const url = urlOf(key);
       const { href } = url;
       // An ETag only stands for data the item still holds.
@@ -110,7 +110,7 @@ export function httpItemLoader<K>(
       const count = () => {
         stats.itemRequests++;
       };
-      return countedSend(count, (answered) =>
+      return await countedSend(count, (answered) =>
         door.exchange(
           url,
           { headers },

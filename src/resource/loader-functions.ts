@@ -56,9 +56,9 @@ export function itemLoaderFunction<K>(
   };
   return {
     origin: () => origin,
-    load(key, _snapshot, signal) {
+    async load(key, _snapshot, signal) {
       const label = `${origin} item.load (${keyId(key)})`;
-      return countedSend(count, async (answered) => {
+      return await countedSend(count, async (answered) => {
         const value = await door.call(
           origin,
           label,

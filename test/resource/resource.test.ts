@@ -1215,3 +1215,163 @@ describe('per-item failures', () => {
     poller.dispose();
   });
 });
+
+describe('robustness', () => {
+  it('a 304 to a request that sent no If-None-Match is an error for that key, never a success without data', async () => {
+    const { api, poller } = setup();
+    api.set('a', 1);
+    api.set('b', 2);
+    api.override = (request) =>
+      request.kind === 'item' && request.keys[0] === 'a'
+        ? new Response(null, { status: 304 })
+        : undefined;
+    const resource = createResource(poller, apiResource({ batch: undefined }));
+    const a = resource.fetch('a');
+    const b = resource.fetch('b');
+    await settle();
+    expect(api.items().map((r) => r.headers.get('if-none-match'))).toEqual([null, null]);
+    await expect(a).rejects.toBeInstanceOf(UnexpectedResponseError);
+    const error = resource.get('a').error as UnexpectedResponseError;
+    expect(error.status).toBe(304);
+    expect(resource.get('a')).toMatchObject({ status: 'error', data: undefined });
+    await expect(b).resolves.toEqual(entry('b', 2));
+    expect(poller.stats().notModified).toBe(0);
+  });
+
+  it('a batch.url function that throws settles every key of the read with its error; none is left pending', async () => {
+    const { api, poller } = setup();
+    api.fill(['a', 'b', 'c']);
+    const boom = new Error('no URL for these keys');
+    const resource = createResource(
+      poller,
+      apiResource({
+        batch: apiBatch({
+          url: () => {
+            throw boom;
+          },
+        }),
+      }),
+    );
+    const { listeners } = subscribeAll(resource, ['a', 'b']);
+    const fetched = resource.fetch('c');
+    await settle();
+    expect(poller.inspect().resources.reads).toBe(0); // every read settled
+    await expect(fetched).rejects.toBe(boom);
+    for (const key of ['a', 'b']) {
+      expect(resource.get(key)).toMatchObject({ status: 'error', error: boom });
+      expect(listeners.get(key)).toHaveBeenCalledTimes(1);
+    }
+    expect(api.requests).toEqual([]);
+    expect(poller.stats()).toMatchObject({ sent: 0, batches: 0 });
+    expect(poller.inspect().resources.reads).toBe(0);
+  });
+
+  it('a batch.body function that throws fails its keys; nothing went out, nothing is counted as sent', async () => {
+    const { api, poller } = setup();
+    api.fill(['a', 'b']);
+    const boom = new Error('cannot serialize these keys');
+    const resource = createResource(
+      poller,
+      apiResource({
+        batch: apiBatch({
+          body: () => {
+            throw boom;
+          },
+        }),
+      }),
+    );
+    subscribeAll(resource, ['a', 'b']);
+    const fetched = resource.fetch('b');
+    await settle();
+    expect(poller.inspect().resources.reads).toBe(0); // every read settled
+    await expect(fetched).rejects.toBe(boom);
+    expect(resource.get('a').error).toBe(boom);
+    expect(api.requests).toEqual([]);
+    expect(poller.stats()).toMatchObject({ sent: 0, batches: 0, batchedKeys: 0 });
+    expect(poller.inspect().resources.reads).toBe(0);
+  });
+
+  it('a batch.key that throws for an entry: the keys left unmatched get its error, not MissingItemError', async () => {
+    const { api, poller } = setup();
+    api.fill(['a', 'b']);
+    const oops = new TypeError('entry has no id');
+    const resource = createResource(
+      poller,
+      apiResource({
+        batch: apiBatch({
+          key: (e) => {
+            if ((e as Entry).id === 'b') throw oops;
+            return (e as Entry).id;
+          },
+        }),
+      }),
+    );
+    subscribeAll(resource, ['a', 'b']);
+    await settle();
+    expect(resource.get('a')).toMatchObject({ status: 'success', data: entry('a') });
+    expect(resource.get('b')).toMatchObject({ status: 'error', error: oops });
+    expect(poller.stats().missingItems).toBe(0);
+  });
+
+  it('413 halves wait for a slot like any chunk: never more than `concurrency` requests in flight', async () => {
+    const { api, poller } = setup();
+    const ks = keys(8);
+    api.fill(ks);
+    api.maxBatch = 2;
+    api.delay = 'macrotask';
+    const resource = createResource(poller, apiResource({ concurrency: 1 }));
+    subscribeAll(resource, ks);
+    await settle();
+    // Depth first: the halves of the stalest keys go before the other half.
+    expect(api.batchSizes()).toEqual([8, 4, 2, 2, 4, 2, 2]);
+    expect(api.maxInFlight).toBe(1);
+    for (const key of ks) expect(resource.get(key).status).toBe('success');
+  });
+
+  it('413 halves meet the gate: a tab hidden while the 413 is on its way sends no halves', async () => {
+    const { api, poller, visibility } = setup();
+    const ks = keys(4);
+    api.fill(ks);
+    api.maxBatch = 2;
+    api.delay = 10;
+    const resource = createResource(poller, apiResource());
+    subscribeAll(resource, ks);
+    await vi.advanceTimersByTimeAsync(5);
+    expect(api.batchSizes()).toEqual([4]);
+    visibility.set(false);
+    await vi.advanceTimersByTimeAsync(20_000);
+    await settle();
+    expect(api.batchSizes()).toEqual([4]);
+    for (const key of ks) expect(resource.get(key).status).toBe('pending');
+    expect(poller.inspect().resources.reads).toBe(0);
+
+    visibility.set(true);
+    await vi.advanceTimersByTimeAsync(30);
+    await settle();
+    expect(api.batchSizes()).toEqual([4, 4, 2, 2]);
+    for (const key of ks) expect(resource.get(key).status).toBe('success');
+  });
+
+  it('data that fails the schema takes its ETag along: a later 304 cannot revive the old data', async () => {
+    const { api, poller } = setup();
+    api.set('a', 1);
+    const schema = z.object({ id: z.string(), value: z.number() });
+    const resource = createResource(
+      poller,
+      apiResource({ batch: undefined, item: { ...apiResource().item, schema } }),
+    );
+    resource.subscribe('a', vi.fn());
+    await settle();
+    expect(resource.get('a')).toMatchObject({ status: 'success', data: { id: 'a', value: 1 } });
+    api.set('a', 'one'); // a new ETag, invalid data
+    await vi.advanceTimersByTimeAsync(1000);
+    await settle();
+    expect(resource.get('a').error).toBeInstanceOf(ValidationError);
+    await vi.advanceTimersByTimeAsync(1000);
+    await settle();
+    // No If-None-Match for data the item does not hold: the server answers in full, still invalid.
+    expect(api.items().map((r) => r.headers.get('if-none-match'))).toEqual([null, '"a:1"', null]);
+    expect(resource.get('a').error).toBeInstanceOf(ValidationError);
+    expect(poller.stats().notModified).toBe(0);
+  });
+});

@@ -95,4 +95,47 @@ describe('runLimited', () => {
     await expect(runLimited([], 6, w.worker)).resolves.toEqual([]);
     expect(w.started).toEqual([]);
   });
+
+  it('items a worker requeues go first, under the same limit and the same canContinue check', async () => {
+    const started: string[] = [];
+    let running = 0;
+    let maxRunning = 0;
+    let asked = 0;
+    const run = runLimited(
+      ['abcd', 'e'],
+      2,
+      async (item, requeue) => {
+        started.push(item);
+        running++;
+        maxRunning = Math.max(maxRunning, running);
+        await Promise.resolve();
+        running--;
+        // Split like a batch answered 413: halves until single letters.
+        if (item.length > 1) requeue(item.slice(0, item.length / 2), item.slice(item.length / 2));
+      },
+      () => {
+        asked++;
+        return true;
+      },
+    );
+    await expect(run).resolves.toEqual([]);
+    expect(started.slice(0, 4)).toEqual(['abcd', 'e', 'ab', 'cd']);
+    expect(started.slice(4).sort()).toEqual(['a', 'b', 'c', 'd']);
+    expect(maxRunning).toBe(2);
+    expect(asked).toBe(8); // asked before every start, requeued items included
+  });
+
+  it('when canContinue says no, requeued items are returned unstarted, first', async () => {
+    let open = true;
+    const run = runLimited(
+      ['ab', 'c'],
+      1,
+      async (item, requeue) => {
+        open = false; // the gate closes while the first item is under way
+        if (item.length > 1) requeue('a', 'b');
+      },
+      () => open,
+    );
+    await expect(run).resolves.toEqual(['a', 'b', 'c']);
+  });
 });
