@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
-# Build, pack, and lint the exact tarball that `npm publish` would upload.
-# Exits non-zero on any publint warning/error or attw problem, or if the
-# built entry points cannot be loaded by Node through the package's exports map.
+# Build, pack, and lint the exact tarball that `npm publish` would upload, then load every
+# entry (pollwise, pollwise/resource, pollwise/ky) from that tarball through its exports map,
+# in ESM and in CJS. Exits non-zero on any publint warning/error, any attw problem, a missing
+# file, or an entry that does not load or does not share the core with the others.
+# (test/package/built-package.test.ts also installs the tarball with `npm install --engine-strict`.)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bin=./node_modules/.bin
+bin="$PWD/node_modules/.bin"
 
 echo "--- build"
 npm run build --silent
@@ -15,34 +17,82 @@ trap 'rm -rf "$tmp"' EXIT
 echo "--- npm pack"
 npm pack --ignore-scripts --pack-destination "$tmp" >/dev/null
 tarball="$(ls "$tmp"/*.tgz)"
-tar -tzf "$tarball" | sort
+tar -tzf "$tarball" | sort | tee "$tmp/files.txt"
+for file in package/package.json package/LICENSE package/README.md \
+  package/dist/{index,resource,ky}.{js,cjs,d.ts,d.cts}; do
+  grep -qx "$file" "$tmp/files.txt" || { echo "the tarball lacks $file" >&2; exit 1; }
+done
 
 echo "--- publint (strict: warnings fail)"
 "$bin/publint" run "$tarball" --strict
 
 echo "--- attw (profile strict)"
-# attw only analyses this tarball: it never resolves dependencies, so the
-# ESM-only `ky` cannot be flagged here (neither falsely nor rightly). The strict
-# profile (node10 + node16 CJS/ESM + bundler) passes because top-level `types`
-# points at the .d.cts that matches `main`. Use `--profile node16` to drop the
-# legacy node10 check if it ever reports something irrelevant to Node >= 20.
+# attw only analyses this tarball: it never resolves dependencies, so the ESM-only `ky` is
+# checked by the load smoke below (CJS without require(esm)) and by the consumer type-checks
+# in test/package. The strict profile covers node10 (typesVersions), node16 CJS/ESM and bundler.
 "$bin/attw" "$tarball" --profile strict
 
-echo "--- load smoke (self-reference through the exports map)"
-# --no-experimental-require-module: emulate Node < 20.19, where require() of an
-# ESM-only package (ky 2) throws; ky must be bundled into the CJS build.
-node --no-experimental-require-module -e "
-  const m = require('pollwise');
-  if (Object.keys(m).length === 0) throw new Error('CJS build has no exports');
-  console.log('require(pollwise):', Object.keys(m).sort().join(', '));
-"
-node --input-type=module -e "
-  const m = await import('pollwise');
-  if (Object.keys(m).length === 0) throw new Error('ESM build has no exports');
-  console.log('import(pollwise): ', Object.keys(m).sort().join(', '));
-"
-if grep -Eq "require\((\"|')ky(\"|')\)" dist/index.cjs; then
-  echo "dist/index.cjs still requires ky (should be bundled)" >&2
+echo "--- one core per format"
+# Code splitting: the entries of one format share the core, so there is one PollwiseError
+# class per format, and no CJS file requires the ESM-only ky (the CJS ky entry bundles it).
+for ext in js cjs; do
+  defining="$(grep -l 'PollwiseError = class' dist/*."$ext" | wc -l)"
+  if [ "$defining" -ne 1 ]; then
+    echo "dist/*.$ext define PollwiseError $defining times (expected once: shared chunks)" >&2
+    exit 1
+  fi
+done
+if grep -El "require\((\"|')ky(\"|')\)" dist/*.cjs; then
+  echo "the CJS files above require ky (ESM-only): it must be bundled" >&2
   exit 1
 fi
+
+echo "--- load smoke (every entry from the tarball, through its exports map)"
+# The tarball unpacked as node_modules/pollwise of an empty app; its dependencies are this
+# repository's (a real `npm install` of the tarball is in test/package).
+app="$tmp/app"
+mkdir -p "$app/node_modules"
+tar -xzf "$tarball" -C "$tmp"
+mv "$tmp/package" "$app/node_modules/pollwise"
+for dep in ky zod mitt; do ln -s "$PWD/node_modules/$dep" "$app/node_modules/$dep"; done
+echo '{ "name": "app", "private": true }' >"$app/package.json"
+
+# Shared by both formats once `load` is defined: every entry has exports, and the errors of
+# pollwise/resource and pollwise/ky are instances of pollwise's own PollwiseError.
+smoke='
+const [core, resource, kyEntry] = await Promise.all(
+  ["pollwise", "pollwise/resource", "pollwise/ky"].map(load),
+);
+const expected = { createPoller: core, createResource: resource, createKy: kyEntry, politeKy: kyEntry };
+for (const [name, entry] of Object.entries(expected)) {
+  if (typeof entry[name] !== "function") throw new Error(`${label}: ${name} is missing`);
+}
+const poller = core.createPoller();
+for (const [entry, attempt] of [
+  ["pollwise/resource", () => resource.createResource(poller, {})],
+  ["pollwise/ky", () => kyEntry.createKy(poller, { prefix: "https://a.test" })],
+]) {
+  let error;
+  try { attempt(); } catch (e) { error = e; }
+  if (!(error instanceof core.PollwiseError)) {
+    throw new Error(`${label}: ${entry} threw ${error}, not an instance of pollwise.PollwiseError`);
+  }
+}
+if (typeof kyEntry.createKy(poller).get !== "function") throw new Error(`${label}: createKy`);
+poller.dispose();
+for (const [name, entry] of [["pollwise", core], ["pollwise/resource", resource], ["pollwise/ky", kyEntry]]) {
+  console.log(`${label}(${name}):`.padEnd(28), Object.keys(entry).sort().join(", "));
+}
+'
+(
+  cd "$app"
+  node --input-type=module -e "const label = 'import'; const load = (s) => import(s); $smoke"
+  # --no-experimental-require-module: Node < 20.19, where require() of an ESM-only package
+  # (ky) throws; the CJS build must not need it.
+  node --no-experimental-require-module -e "
+    const label = 'require';
+    const load = async (s) => require(s);
+    (async () => { $smoke })().catch((error) => { console.error(error); process.exit(1); });
+  "
+)
 echo "check:package OK"
