@@ -1,5 +1,16 @@
 import { describe, expect, it, vi } from 'vitest';
-import { InvalidOptionsError, PollerDisposedError } from '../src/index.js';
+import * as pollwise from '../src/index.js';
+import {
+  CooldownError,
+  InvalidOptionsError,
+  isCooldownError,
+  isHttpError,
+  isPollwiseError,
+  isRefusal,
+  isTimeoutError,
+  PollerDisposedError,
+  PollwiseError,
+} from '../src/index.js';
 import {
   deferred,
   flushRealMacrotask,
@@ -271,5 +282,135 @@ describe('ctx.fetch signals', () => {
     expect(errors).toEqual([new Error('caller gave up')]);
     sub.unsubscribe();
     poller.dispose();
+  });
+});
+
+describe('on() returns its unsubscribe function', () => {
+  it('the returned function removes the handler; calling it twice is harmless', async () => {
+    const { poller } = setup();
+    const seen: string[] = [];
+    const off = poller.on('request', ({ url }) => seen.push(url));
+    await poller.wrapFetch()('http://a.test/1');
+    off();
+    await poller.wrapFetch()('http://a.test/2');
+    off();
+    expect(seen).toEqual(['http://a.test/1']);
+    expect(poller.inspect().eventListeners).toBe(0);
+    poller.dispose();
+  });
+
+  it('removes only its own handler', async () => {
+    const { poller } = setup();
+    const kept = vi.fn();
+    const dropped = vi.fn();
+    poller.on('request', kept);
+    const off = poller.on('request', dropped);
+    off();
+    await poller.wrapFetch()('http://a.test/');
+    expect(kept).toHaveBeenCalledOnce();
+    expect(dropped).not.toHaveBeenCalled();
+    expect(poller.inspect().eventListeners).toBe(1);
+    poller.dispose();
+  });
+
+  it('2,000 on/off pairs (interleaved, and all on then all off) leave 0 event listeners', () => {
+    const { poller } = setup();
+    const types = ['request', 'response', 'data', 'error', 'skip', 'cooldown'] as const;
+    expect(poller.inspect().eventListeners).toBe(0);
+    for (let i = 0; i < 2000; i++) {
+      const off = poller.on(types[i % types.length] as 'request', () => {});
+      off();
+    }
+    expect(poller.inspect().eventListeners).toBe(0);
+    const offs: (() => void)[] = [];
+    for (let i = 0; i < 2000; i++) {
+      offs.push(poller.on(types[i % types.length] as 'request', () => {}));
+    }
+    expect(poller.inspect().eventListeners).toBe(2000);
+    for (const off of offs) off();
+    expect(poller.inspect().eventListeners).toBe(0);
+    poller.dispose();
+  });
+});
+
+describe('error guards agree across copies of pollwise', () => {
+  /** An error as another copy of the package would make it: same name, another class. */
+  const foreign = (name: string, extra: object = {}) =>
+    Object.assign(new Error(`pollwise: from another copy`), { name, ...extra });
+
+  it('match a foreign error by name', () => {
+    const cooldown = foreign('CooldownError', { code: 'cooldown', origin: 'http://a.test' });
+    const breaker = foreign('BreakerOpenError', { code: 'breaker-open' });
+    const timeout = foreign('TimeoutError', { code: 'timeout' });
+    const http = foreign('HttpError', { code: 'http', status: 500 });
+    expect(isRefusal(cooldown)).toBe(true);
+    expect(isCooldownError(cooldown)).toBe(true);
+    expect(isRefusal(breaker)).toBe(true);
+    expect(isCooldownError(breaker)).toBe(false);
+    expect(isTimeoutError(timeout)).toBe(true);
+    expect(isHttpError(http)).toBe(true);
+    for (const error of [cooldown, breaker, timeout, http])
+      expect(isPollwiseError(error)).toBe(true);
+    // A plain object carrying the name (structured clone, a postMessage) matches too.
+    expect(isCooldownError({ name: 'CooldownError', origin: 'http://a.test' })).toBe(true);
+  });
+
+  it('do not match what is not theirs', () => {
+    const plain = new Error('boom');
+    for (const guard of [
+      isRefusal,
+      isCooldownError,
+      isTimeoutError,
+      isHttpError,
+      isPollwiseError,
+    ]) {
+      expect(guard(plain)).toBe(false);
+      expect(guard(null)).toBe(false);
+      expect(guard(undefined)).toBe(false);
+      expect(guard('CooldownError')).toBe(false);
+    }
+    expect(isRefusal(foreign('TimeoutError'))).toBe(false);
+    expect(isTimeoutError(foreign('HttpError'))).toBe(false);
+    expect(isHttpError(foreign('CooldownError'))).toBe(false);
+  });
+
+  it('a real second copy of the module (another module instance) is recognised', async () => {
+    // A query string makes the module runner load the file again: a second copy of the classes.
+    const secondCopy = '../src/errors.js?second-copy';
+    const copy = (await import(/* @vite-ignore */ secondCopy)) as typeof import('../src/errors.js');
+    expect(copy.CooldownError).not.toBe(CooldownError); // really another copy
+    const cooldown = new copy.CooldownError('http://a.test', 2000, 1000);
+    expect(cooldown).not.toBeInstanceOf(CooldownError);
+    expect(isRefusal(cooldown)).toBe(true);
+    expect(isCooldownError(cooldown)).toBe(true);
+    expect(isRefusal(new copy.BreakerOpenError('http://a.test', 2000, 1000))).toBe(true);
+    expect(isTimeoutError(new copy.TimeoutError('http://a.test/', 100))).toBe(true);
+    expect(isHttpError(new copy.HttpError('http://a.test/', 500, new Headers()))).toBe(true);
+    expect(isPollwiseError(new copy.InvalidOptionsError([]))).toBe(true);
+  });
+
+  it('every exported error class extends PollwiseError', () => {
+    const classes = Object.entries(pollwise).filter(
+      ([name, value]) => typeof value === 'function' && /^[A-Z]\w*Error$/.test(name),
+    );
+    expect(classes.map(([name]) => name).sort()).toEqual([
+      'BreakerOpenError',
+      'CooldownError',
+      'HttpError',
+      'InvalidOptionsError',
+      'MissingItemError',
+      'PollerDisposedError',
+      'PollwiseError',
+      'RequestRefusedError',
+      'TimeoutError',
+      'UnexpectedResponseError',
+      'ValidationError',
+    ]);
+    for (const [name, value] of classes) {
+      const proto = (value as { prototype: unknown }).prototype;
+      expect(proto instanceof PollwiseError || value === PollwiseError, name).toBe(true);
+      expect(proto instanceof Error, name).toBe(true);
+    }
+    expect(new InvalidOptionsError([])).not.toBeInstanceOf(TypeError);
   });
 });
