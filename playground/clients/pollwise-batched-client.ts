@@ -1,5 +1,6 @@
 import * as z from 'zod';
-import type { ItemSnapshot } from '../../src/index.js';
+import type { Snapshot } from '../../src/index.js';
+import { createResource } from '../../src/resource/index.js';
 import type { RunLogs, RunRef } from '../sim/simulated-server.js';
 import {
   batchUrl,
@@ -20,8 +21,9 @@ const runLogsSchema = z.object({
 });
 
 /**
- * The same dashboard on one `poller.resource()`: every tile subscribes to its run, and each
- * sweep asks `POST /api/get_logs_batch` for up to 64 runs at a time (200 tiles: 4 requests).
+ * The same dashboard on one resource (`createResource(poller, …)`, from `pollwise/resource`):
+ * every tile subscribes to its run, and each sweep asks `POST /api/get_logs_batch` for up to
+ * 64 runs at a time (200 tiles: 4 requests).
  * Where the batch route answers 404, the resource reads those runs from the per-run endpoint
  * instead, and tries the batch route again 10 minutes later.
  */
@@ -35,7 +37,7 @@ function startBatched({
   show,
 }: DashboardEnvironment) {
   const poller = createDemoPoller({ clock, fetch, visibility, random });
-  const logs = poller.resource<RunRef, RunLogs>({
+  const logs = createResource<RunRef, RunLogs>(poller, {
     item: { url: (ref) => runLogsUrl(origin, ref), schema: runLogsSchema },
     batch: {
       url: batchUrl(origin),
@@ -53,7 +55,7 @@ function startBatched({
     // brings a new `step` (it bumps every second; a run is read at most every 2.25 s), so the
     // snapshot changes, and `updatedAt` says when.
     let shownAt: number | null = null;
-    logs.subscribe(runRef(id), (snapshot: ItemSnapshot<RunLogs>) => {
+    logs.subscribe(runRef(id), (snapshot: Snapshot<RunLogs>) => {
       if (snapshot.status !== 'success' || snapshot.updatedAt === shownAt) return;
       shownAt = snapshot.updatedAt;
       const tile = snapshot.data === undefined ? undefined : tileOf(snapshot.data);
@@ -67,7 +69,7 @@ export const pollwiseBatchedClient: DashboardClient = {
   name: 'pollwise (batched)',
   heading: ['pollwise', 'batched'],
   description:
-    "poller.resource() + subscribe per item: POST /api/get_logs_batch, ≤ 64 runs a request; '*.hf.space' → 2.5 s",
+    "createResource(poller) + subscribe per item: POST /api/get_logs_batch, ≤ 64 runs a request; '*.hf.space' → 2.5 s",
   start: startBatched,
 };
 

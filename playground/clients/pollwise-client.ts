@@ -13,7 +13,8 @@ export const pollwiseClient: DashboardClient = {
   start({ clock, fetch, visibility, random, origin, items, show }) {
     const poller = createDemoPoller({ clock, fetch, visibility, random });
     for (let id = 0; id < items; id++) {
-      poller.poll<Item>(itemUrl(origin, id), { key: `item-${id}`, onData: show });
+      // onData hears changes only; every read brings a new version (it bumps every second).
+      poller.poll(itemUrl(origin, id), { key: `item-${id}`, onData: (data) => show(data as Item) });
     }
     return { stop: () => poller.dispose() };
   },

@@ -57,7 +57,7 @@ function setup(options: { oldBackend?: boolean; limit?: number } = {}) {
 const timeline = (requests: readonly ServedRequest[]) =>
   requests.map((r) => [r.at, r.method, r.path, r.status, r.runs]);
 
-describe('playground: pollwise batched client (poller.resource over POST /api/get_logs_batch)', () => {
+describe('playground: pollwise batched client (createResource over POST /api/get_logs_batch)', () => {
   it('reads 200 tiles with 4 batch requests per sweep (64 + 64 + 64 + 8), the first chunk probing alone', async () => {
     const { clock, server, shown, between, stop } = setup();
     await clock.runUntil(5_000, { inclusive: false });
@@ -138,20 +138,25 @@ describe('playground: pollwise batched client (poller.resource over POST /api/ge
 
   it('old backend at 120 requests a minute: the 429 stops the per-item sweep until Retry-After has passed', async () => {
     const { clock, server, shown, between, stop } = setup({ oldBackend: true, limit: 120 });
-    await clock.runUntil(60_050, { inclusive: false });
-    // The 404 probe used one slot of the budget; 119 runs got through, then one 429.
-    expect(server.count()).toBe(121);
+    await clock.runUntil(60_100, { inclusive: false });
+    // The 404 probe used one slot of the budget; 119 runs got through, then the 429s.
     expect(server.count(404)).toBe(1);
     expect(server.count(200)).toBe(119);
+    // The six answers of the 1,000 ms wave all arrive at 1,050 ms, the 429 (run 119) last: the
+    // 200 of run 114 frees its slot first, and run 120 goes out before the 429 is known (as in
+    // a browser, where each response is its own task). It meets the limit too.
     expect(timeline(server.rateLimited)).toEqual([
       [1_000, 'GET', '/api/get_logs?project=dashboard&run=run-119&run_id=119', 429, undefined],
+      [1_050, 'GET', '/api/get_logs?project=dashboard&run=run-120&run_id=120', 429, undefined],
     ]);
-    // Retry-After: 59 s from the 429's arrival at 1.05 s; nothing goes out before then.
-    expect(between(1_001, 60_050)).toEqual([]);
+    expect(server.count()).toBe(122);
+    // Retry-After: 59 s from each 429's arrival (1.05 s, then 1.1 s); once the first is known,
+    // nothing goes out until the last has passed.
+    expect(between(1_051, 60_100)).toEqual([]);
     expect(shown.map((s) => s.item.id)).toEqual(Array.from({ length: 119 }, (_, id) => id));
-    // Then the stalest runs first: the ones the 429 left unread.
-    await clock.runUntil(60_050);
-    expect(between(60_050, 60_051).map((r) => r.path.replace(/.*run_id=/, ''))).toEqual([
+    // Then the stalest runs first: the ones the 429s left unread.
+    await clock.runUntil(60_100);
+    expect(between(60_100, 60_101).map((r) => r.path.replace(/.*run_id=/, ''))).toEqual([
       '119',
       '120',
       '121',
