@@ -1,5 +1,5 @@
 // @vitest-environment happy-dom
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it, vi } from 'vitest';
@@ -10,7 +10,8 @@ import { MODULE_PATHS } from './readme-typecheck.js';
 // create-vite's `<div id="app">`, it fills that element with the polled data (the issue found
 // the old one ended with dispose() and showed nothing).
 
-const RUN_DIR = join(dirname(fileURLToPath(import.meta.url)), '.readme-run');
+const RUN_BASE = join(dirname(fileURLToPath(import.meta.url)), '.readme-run');
+let runDir: string | undefined;
 
 function quickStart(): string {
   const markdown = readme();
@@ -27,7 +28,7 @@ function quickStart(): string {
 }
 
 afterAll(() => {
-  rmSync(RUN_DIR, { recursive: true, force: true });
+  if (runDir !== undefined) rmSync(runDir, { recursive: true, force: true });
 });
 
 describe('README quick start', () => {
@@ -41,8 +42,9 @@ describe('README quick start', () => {
     document.body.innerHTML = '<div id="app"></div>';
     const app = document.querySelector('#app')!;
 
-    mkdirSync(RUN_DIR, { recursive: true });
-    const file = join(RUN_DIR, 'main.ts');
+    mkdirSync(RUN_BASE, { recursive: true });
+    runDir = mkdtempSync(join(RUN_BASE, 'run-'));
+    const file = join(runDir, 'main.ts');
     writeFileSync(file, quickStart());
     await import(pathToFileURL(file).href);
 

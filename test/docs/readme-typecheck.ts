@@ -1,7 +1,7 @@
 // Type-checks README code blocks the way an app created with `npm create vite -- --template
 // vanilla-ts` would compile them: that template's tsconfig, with `pollwise` mapped to src/.
 
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
@@ -10,7 +10,10 @@ import type { CodeBlock } from './markdown.js';
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '../../');
 const src = (path: string) => join(ROOT, 'src', path);
 
-/** Where the blocks are written (git-ignored; removed after the run unless KEEP_README_BLOCKS). */
+/**
+ * Where the blocks are written, one directory per run so that concurrent runs never meet
+ * (git-ignored; removed after the run unless KEEP_README_BLOCKS is set).
+ */
 export const BLOCKS_DIR = join(ROOT, 'test/docs/.readme-blocks');
 
 /** The entries as an app imports them, and the type stubs of packages the repo does not install. */
@@ -86,7 +89,7 @@ function topLevelAwaits(sourceFile: ts.SourceFile): number[] {
 }
 
 /** The file name of a block: its README line, so that a failure points at it. */
-export const blockFile = (block: CodeBlock) => join(BLOCKS_DIR, `readme-line-${block.line}.ts`);
+const blockFile = (dir: string, block: CodeBlock) => join(dir, `readme-line-${block.line}.ts`);
 
 /**
  * Writes every block to its own module and compiles them in one program. Returns each block's
@@ -94,11 +97,11 @@ export const blockFile = (block: CodeBlock) => join(BLOCKS_DIR, `readme-line-${b
  * checked by `npm run typecheck` with the repo's own tsconfig).
  */
 export function typeCheckBlocks(blocks: readonly CodeBlock[]): Map<number, BlockProblem[]> {
-  rmSync(BLOCKS_DIR, { recursive: true, force: true });
   mkdirSync(BLOCKS_DIR, { recursive: true });
+  const dir = mkdtempSync(join(BLOCKS_DIR, 'run-'));
   const byFile = new Map<string, CodeBlock>();
   for (const block of blocks) {
-    const file = blockFile(block);
+    const file = blockFile(dir, block);
     writeFileSync(file, `${block.code}\n`);
     byFile.set(file, block);
   }
@@ -130,8 +133,6 @@ export function typeCheckBlocks(blocks: readonly CodeBlock[]): Map<number, Block
       });
     }
   }
-  if (process.env.KEEP_README_BLOCKS === undefined) {
-    rmSync(BLOCKS_DIR, { recursive: true, force: true });
-  }
+  if (process.env.KEEP_README_BLOCKS === undefined) rmSync(dir, { recursive: true, force: true });
   return problems;
 }
