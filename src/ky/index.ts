@@ -1,7 +1,7 @@
 // "pollwise/ky": the ky integration. Only apps that import it carry ky.
 import ky, { type KyInstance, type Options } from 'ky';
 import { coreOf } from '../core/poller-core.js';
-import { InvalidOptionsError } from '../errors.js';
+import { InvalidOptionsError, isRefusal } from '../errors.js';
 import type { Poller } from '../poller.js';
 import type { Door } from '../transport/door.js';
 import type { FetchFunction } from '../transport/fetch-function.js';
@@ -16,10 +16,17 @@ export interface PoliteBeforeErrorHook {
   (state: { error: Error; request?: Request }): Error;
 }
 
+/** ky's `retry.shouldRetry` (ky 1.10+ and 2.x): false stops, true forces, undefined defers. */
+export type ShouldRetry = (state: {
+  error: Error;
+  retryCount: number;
+}) => boolean | undefined | Promise<boolean | undefined>;
+
 /** ky's options as far as this integration sets them: assignable to ky 1.x and 2.x options. */
 export interface KyExtension {
   fetch: FetchFunction;
   hooks: { beforeError: PoliteBeforeErrorHook[] };
+  retry: { limit?: number; shouldRetry: ShouldRetry };
 }
 
 /** One hook per poller, so that extending twice does not count a timeout twice. */
@@ -46,6 +53,26 @@ function timeoutHook(door: Door): PoliteBeforeErrorHook {
 interface ParentOptions {
   fetch?: unknown;
   hooks?: { beforeError?: readonly unknown[] } | undefined;
+  retry?: unknown;
+}
+
+/**
+ * The parent's retry options, with refusals never retried: a refused request did not reach the
+ * network, and the poller's cooldown or breaker, not ky's backoff, says when to try again
+ * (ky 1 retries every non-HTTP error, so it would retry a refusal). The parent's limit and its
+ * own shouldRetry are kept.
+ */
+function retryOption(parent: unknown): KyExtension['retry'] {
+  const own =
+    typeof parent === 'object' && parent !== null
+      ? (parent as { shouldRetry?: unknown }).shouldRetry
+      : undefined;
+  const shouldRetry: ShouldRetry = (state) => {
+    if (isRefusal(state.error)) return false;
+    return typeof own === 'function' ? (own as ShouldRetry)(state) : undefined;
+  };
+  // A number is the limit; an object parent is deep-merged by ky under this one.
+  return typeof parent === 'number' ? { limit: parent, shouldRetry } : { shouldRetry };
 }
 
 /**
@@ -58,6 +85,8 @@ interface ParentOptions {
  * - ky's own timeouts, which the fetch only sees as aborts, count against the host's breaker
  *   through a `beforeError` hook. ky 2 calls `beforeError` for timeouts; **ky 1 does not**
  *   (only for HTTP errors), so with ky 1 a ky timeout is an abort that the breaker never sees.
+ * - A refused request (CooldownError, BreakerOpenError) is never retried by ky; the instance's
+ *   retry limit and its own `retry.shouldRetry` are kept for everything else.
  */
 export function politeKy(poller: Poller): (parent?: ParentOptions) => KyExtension {
   const { door } = coreOf(poller);
@@ -67,6 +96,7 @@ export function politeKy(poller: Poller): (parent?: ParentOptions) => KyExtensio
       typeof parent?.fetch === 'function' ? (parent.fetch as FetchFunction) : undefined,
     ),
     hooks: { beforeError: parent?.hooks?.beforeError?.includes(hook) ? [] : [hook] },
+    retry: retryOption(parent?.retry),
   });
 }
 

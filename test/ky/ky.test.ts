@@ -276,6 +276,35 @@ function kySuite(load: () => Promise<LoadedKy>) {
     expect(errors).toEqual([]);
   });
 
+  it("ky never retries a refusal; the app's retry limit and shouldRetry are kept", async () => {
+    const { poller } = setup({ breaker: false });
+    route = (req, res) =>
+      req.url === '/limited' ? sendJson(res, 429, {}) : sendJson(res, 500, { path: req.url });
+
+    // The app's limit (1, not ky's default 2) still applies to a 500: one retry.
+    const limited = k.ky
+      .create({ ...prefixed(k, server.origin), retry: 1 })
+      .extend(politeKy(poller));
+    expect(await rejectionOf(limited.get('flaky'))).toBeInstanceOf(k.HTTPError);
+    expect(served().map((r) => r.url)).toEqual(['/flaky', '/flaky']);
+
+    // The app's own shouldRetry is still asked.
+    const never = k.ky
+      .create({ ...prefixed(k, server.origin), retry: { limit: 2, shouldRetry: () => false } })
+      .extend(politeKy(poller));
+    expect(await rejectionOf(never.get('once'))).toBeInstanceOf(k.HTTPError);
+    expect(served().map((r) => r.url)).toEqual(['/flaky', '/flaky', '/once']);
+
+    // A 429 without Retry-After: ky retries it (default retry), the retry is refused by the
+    // cooldown, and that refusal ends it (ky 1 would retry a refusal like a network error).
+    const defaults = k.ky.create(prefixed(k, server.origin)).extend(politeKy(poller));
+    const error = await rejectionOf(defaults.get('limited'));
+    expect(error).toBeInstanceOf(CooldownError);
+    expect(served().map((r) => r.url)).toEqual(['/flaky', '/flaky', '/once', '/limited']);
+    expect(poller.stats().refused).toBe(1);
+    expect(poller.stats().sent).toBe(4);
+  });
+
   return {
     get ky() {
       return k;
