@@ -3,6 +3,12 @@ import type { Batcher, SweepRef } from './batcher.js';
 import type { ItemCache, ItemRecord } from './item-cache.js';
 import type { SubscribeOptions } from './types.js';
 
+/**
+ * The least slack a sweep allows, as a fraction of the interval: a key read a few ms after its
+ * group's schedule (subscribed, then read on the next timer turn) still belongs to the next tick.
+ */
+const TIMER_SLACK = 0.02;
+
 /** Keys of one (origin, interval, hidden interval), polled by one scheduler run. */
 interface KeyGroup extends SweepRef {
   readonly name: string;
@@ -115,7 +121,9 @@ export class Sweeper<K, T> {
     const { core, cache, batcher } = this.deps;
     const now = core.clock.now();
     cache.collect(now);
-    const dueBy = now + group.interval * core.jitter;
+    // Due within the tick's slack: ticks land up to `jitter` of an interval late, and a timer
+    // may fire a few ms early or late even with no jitter at all.
+    const dueBy = now + group.interval * Math.max(core.jitter, TIMER_SLACK);
     const due: ItemRecord<K, T>[] = [];
     for (const id of group.ids.keys()) {
       const record = cache.store.get(id);

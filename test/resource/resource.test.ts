@@ -297,6 +297,24 @@ describe('batching', () => {
   });
 });
 
+describe('tick slack', () => {
+  it('with no jitter, a key first read a few ms after its group was scheduled is still read on the next tick', async () => {
+    const { api, poller, visibility } = setup();
+    api.fill(['a']);
+    const resource = createResource(poller, apiResource());
+    visibility.set(false);
+    resource.subscribe('a', vi.fn()); // the group is scheduled at 0; its first read waits
+    await vi.advanceTimersByTimeAsync(5);
+    visibility.set(true);
+    await settle();
+    await vi.advanceTimersByTimeAsync(995); // t = 1000: the group's regular tick
+    await settle();
+    await vi.advanceTimersByTimeAsync(1000);
+    await settle();
+    expect(api.batches().map((r) => r.at)).toEqual([5, 1000, 2000]);
+  });
+});
+
 describe('fallback to per-item requests', () => {
   it('404: exactly one batch request, then per-item requests in the same tick, at most 6 in flight', async () => {
     const { api, poller } = setup();

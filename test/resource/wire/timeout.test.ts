@@ -1,0 +1,115 @@
+import type http from 'node:http';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createPoller, isTimeoutError, type Poller, TimeoutError } from '../../../src/index.js';
+import { createResource, type Snapshot } from '../../../src/resource/index.js';
+import { EXACT_TIMING } from '../../support/exact-poller.js';
+import { readBody, sendJson, startLoopbackServer } from '../../support/loopback-server.js';
+import { waitFor } from '../../support/manual-clock.js';
+
+const TIMEOUT = 300;
+const INTERVAL = 600;
+
+/**
+ * A real server on 127.0.0.1 whose first answer sends its headers and the start of the body,
+ * then nothing more; later answers are whole (`{ id, v }` per key, as an array for POST /batch).
+ * It logs when each request arrived (real ms) and which ones the client abandoned mid-body.
+ */
+async function drippingServer() {
+  const arrived: number[] = [];
+  const abandoned: number[] = [];
+  const server = await startLoopbackServer(async (req, res: http.ServerResponse) => {
+    const index = arrived.push(performance.now()) - 1;
+    const url = new URL(req.url ?? '/', 'http://x');
+    const body = await readBody(req);
+    if (index > 0) {
+      if (url.pathname === '/batch') {
+        const { ids } = JSON.parse(body) as { ids: string[] };
+        return sendJson(
+          res,
+          200,
+          ids.map((id) => ({ id, v: index })),
+        );
+      }
+      return sendJson(res, 200, { id: url.searchParams.get('id'), v: index });
+    }
+    res.on('close', () => {
+      if (!res.writableEnded) abandoned.push(index);
+    });
+    res.writeHead(200, { 'content-type': 'application/json', 'content-length': '1000' });
+    res.write('[{"id": "a", "v": 0, "padding": "'); // ... and never the rest
+  });
+  return Object.assign(server, { arrived, abandoned });
+}
+
+const cleanups: (() => unknown)[] = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+interface Item {
+  id: string;
+  v: number;
+}
+
+const cases = [
+  ['a batch read (POST /batch)', '/batch', true],
+  ['an item read (GET /item)', '/item?id=a', false],
+] as const;
+
+describe('a resource read whose body is dripped past the timeout (wire, real time)', () => {
+  it.each(cases)(
+    '%s fails with a TimeoutError within timeout + 100 ms; the next tick reads again',
+    async (_name, path, batched) => {
+      const server = await drippingServer();
+      cleanups.push(() => server.close());
+      // The real clock: the deadline is measured in real time here.
+      const poller: Poller = createPoller({ ...EXACT_TIMING, timeout: TIMEOUT });
+      cleanups.push(() => poller.dispose());
+      const items = createResource<string, Item>(poller, {
+        item: { url: (id) => `${server.origin}/item?id=${id}` },
+        ...(batched
+          ? {
+              batch: {
+                url: `${server.origin}/batch`,
+                body: (ids) => ({ ids }),
+                key: (entry) => (entry as Item).id,
+              },
+            }
+          : {}),
+        interval: INTERVAL,
+      });
+      const seen: { snapshot: Snapshot<Item>; at: number }[] = [];
+      const started = performance.now();
+      items.subscribe('a', (snapshot) => seen.push({ snapshot, at: performance.now() }));
+
+      await waitFor(() => seen.length > 0, 'the TimeoutError', 3000);
+      const [failed] = seen;
+      const took = (failed?.at ?? Number.NaN) - started;
+      expect(failed?.snapshot.status).toBe('error');
+      const error = failed?.snapshot.error;
+      expect(error).toBeInstanceOf(TimeoutError);
+      expect(isTimeoutError(error)).toBe(true);
+      expect(error).toMatchObject({ url: `${server.origin}${path}`, timeoutMs: TIMEOUT });
+      // The headers (a 200) arrived at once; the deadline covered the body too.
+      expect(took).toBeGreaterThanOrEqual(TIMEOUT - 5);
+      expect(took).toBeLessThan(TIMEOUT + 100);
+      expect(poller.stats()).toMatchObject({ sent: 1, responses: 1, errors: 1 });
+      // The stalled response was abandoned, not left open.
+      await waitFor(() => server.abandoned.length === 1, 'the server saw the request closed');
+
+      // The next tick (one interval after the first read started) reads again and gets data.
+      await waitFor(() => seen.length === 2, 'data from the next tick', 3000);
+      expect(server.arrived).toHaveLength(2);
+      const next = (seen[1]?.at ?? Number.NaN) - started;
+      expect(next).toBeGreaterThanOrEqual(INTERVAL - 5);
+      expect(next).toBeLessThan(INTERVAL + 100);
+      expect(seen[1]?.snapshot).toMatchObject({ status: 'success', data: { id: 'a', v: 1 } });
+      expect(poller.stats()).toMatchObject({
+        sent: 2,
+        runs: 2,
+        errors: 1,
+        ...(batched ? { batches: 2, itemRequests: 0 } : { batches: 0, itemRequests: 2 }),
+      });
+    },
+  );
+});
