@@ -198,7 +198,7 @@ export class PollQueries {
     const previous = query.snapshot;
     query.snapshot = nextSnapshot(previous, outcome, this.deps.clock.now());
     const changed = query.snapshot !== previous;
-    if (outcome.kind !== 'error') {
+    if (outcome.kind !== 'error' && this.deps.events.hasListeners('data')) {
       const { key, origin } = query;
       this.deps.events.emit('data', { key, origin, data: query.snapshot.data });
     }

@@ -23,12 +23,9 @@ export interface RevalidationState {
 
 const JSON_ONLY = Object.freeze({ accept: 'application/json' });
 
-async function requestHeaders(
-  option: HeadersOption | undefined,
-  etag: string | undefined,
-): Promise<HeadersInit> {
-  if (option === undefined && etag === undefined) return JSON_ONLY; // the common case: no copy
-  const headers = new Headers(typeof option === 'function' ? await option() : option);
+function requestHeaders(given: HeadersInit | undefined, etag: string | undefined): HeadersInit {
+  if (given === undefined && etag === undefined) return JSON_ONLY; // the common case: no copy
+  const headers = new Headers(given);
   if (!headers.has('accept')) headers.set('accept', 'application/json');
   if (etag !== undefined) headers.set('if-none-match', etag);
   return headers;
@@ -49,7 +46,9 @@ export function urlRequest(
   const { credentials, schema } = options;
   return async (signal) => {
     const etag = state.hasData() ? state.etag : undefined;
-    const headers = await requestHeaders(options.headers, etag);
+    const given = options.headers;
+    // A function is called before every request (a fresh token); only it costs an await.
+    const headers = requestHeaders(typeof given === 'function' ? await given() : given, etag);
     const init: RequestInit = credentials === undefined ? { headers } : { headers, credentials };
     const body = await door.exchange(
       url,

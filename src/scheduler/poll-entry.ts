@@ -18,7 +18,9 @@ export interface PollEntry<T = unknown> {
   /** Consecutive failed runs. */
   failures: number;
   /** The run under way, if any; it holds one of its origin lane's slots. */
-  running: AbortController | null;
+  running: object | null;
+  /** Aborts the entry's run when it is removed; created on the first run, kept for its life. */
+  controller: AbortController | null;
   /** Waiting in its origin lane for a free slot. */
   queued: boolean;
   /** When the poll last delivered data; lanes serve the stalest first. */
@@ -64,6 +66,7 @@ export function createEntry<T>(spec: EntrySpec<T>, now: number, seq: number): Po
     delay: spec.interval,
     failures: 0,
     running: null,
+    controller: null,
     queued: false,
     freshAt: Number.NEGATIVE_INFINITY,
     resumeAnchor: null,

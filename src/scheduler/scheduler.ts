@@ -203,7 +203,8 @@ export class Scheduler {
 
   #abort(entry: PollEntry, lane: OriginLane | undefined): void {
     if (entry.running === null) return;
-    entry.running.abort();
+    // The entry is removed for good: its signal may abort (a run never reuses it after this).
+    entry.controller?.abort();
     entry.running = null;
     // Free the slot now: a task that ignores its signal must not hold its origin hostage.
     if (lane !== undefined) lane.running--;
@@ -364,26 +365,28 @@ export class Scheduler {
   }
 
   #start(entry: PollEntry, lane: OriginLane): void {
-    const controller = new AbortController();
-    entry.running = controller;
+    // One controller for the entry's life (it aborts only on removal): no allocation per run.
+    entry.controller ??= new AbortController();
+    const run = {};
+    entry.running = run;
     entry.anchor = entry.resumeAnchor ?? this.deps.clock.now();
     entry.resumeAnchor = null;
     lane.running++;
     this.deps.stats.runs++;
     let result: Promise<unknown>;
     try {
-      result = Promise.resolve(entry.task(controller.signal));
+      result = Promise.resolve(entry.task(entry.controller.signal));
     } catch (error) {
       result = Promise.reject(error);
     }
     result.then(
-      (data) => this.#settle(entry, controller, true, data),
-      (error: unknown) => this.#settle(entry, controller, false, error),
+      (data) => this.#settle(entry, run, true, data),
+      (error: unknown) => this.#settle(entry, run, false, error),
     );
   }
 
-  #settle(entry: PollEntry, controller: AbortController, ok: boolean, value: unknown): void {
-    if (entry.running !== controller) return; // aborted by unsubscribe/dispose: slot already freed
+  #settle(entry: PollEntry, run: object, ok: boolean, value: unknown): void {
+    if (entry.running !== run) return; // aborted by unsubscribe/dispose: slot already freed
     entry.running = null;
     const lane = this.#lanes.get(entry.origin);
     if (lane !== undefined) lane.running--;

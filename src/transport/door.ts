@@ -3,6 +3,7 @@ import { PollerDisposedError, TimeoutError } from '../errors.js';
 import type { EventBus } from '../events.js';
 import type { PollerStats } from '../stats.js';
 import { anySignal, untilAborted } from './abort.js';
+import { Deadlines } from './deadlines.js';
 import type { FetchFunction } from './fetch-function.js';
 import type { OriginGate } from './origin-gate.js';
 import { requestUrl } from './request-url.js';
@@ -47,9 +48,12 @@ export class Door {
   readonly #inflight = new Set<AbortController>();
   /** Fetches this door already wraps: wrapping one again must not admit twice. */
   readonly #wrapped = new WeakSet<FetchFunction>();
+  readonly #deadlines: Deadlines | undefined;
   #disposed = false;
 
-  constructor(private readonly deps: DoorDeps) {}
+  constructor(private readonly deps: DoorDeps) {
+    if (deps.timeout !== false) this.#deadlines = new Deadlines(deps.clock, deps.timeout);
+  }
 
   /** Admits one request or throws its refusal (CooldownError, BreakerOpenError). */
   admit(origin: string, href: string, method: string): Ticket {
@@ -98,13 +102,10 @@ export class Door {
   ): Promise<T> {
     const { href, origin } = url;
     return this.#run(origin, href, init.method ?? 'GET', signal, async (bound, ticket) => {
-      const response = await untilAborted(
-        this.deps.transport()(href, { ...init, signal: bound }),
-        bound,
-      );
+      const response = await this.deps.transport()(href, { ...init, signal: bound });
       ticket.response(response);
       try {
-        return await untilAborted(read(response), bound);
+        return await read(response);
       } finally {
         // A body read that failed or timed out must not leave the stream open on the wire.
         if (!response.bodyUsed) response.body?.cancel().catch(() => {});
@@ -130,34 +131,38 @@ export class Door {
     work: (signal: AbortSignal, ticket: Ticket) => Promise<T>,
   ): Promise<T> {
     const ticket = this.admit(origin, href, method);
-    const { clock, timeout } = this.deps;
     const controller = new AbortController();
+    const bound = controller.signal;
     this.#inflight.add(controller);
-    const bound = anySignal([controller.signal, signal]);
+    // One controller per request: the caller's abort is forwarded (cheaper than AbortSignal.any).
+    const forward = () => controller.abort(signal?.reason);
+    if (signal?.aborted) forward();
+    else signal?.addEventListener('abort', forward, { once: true });
+    const stopDeadline = this.#deadlines?.start(() => {
+      controller.abort(new TimeoutError(href, this.deps.timeout as number));
+    });
     let answered: Answer | undefined;
     const respond = (answer: Answer) => {
       answered = answer;
       ticket.response(answer);
     };
-    const timer =
-      timeout === false
-        ? undefined
-        : clock.setTimeout(() => controller.abort(new TimeoutError(href, timeout)), timeout);
     try {
-      const value = await work(bound, { response: respond, end: ticket.end });
+      // Whatever the transport or the body does, the request ends when its signal aborts.
+      const value = await untilAborted(work(bound, { response: respond, end: ticket.end }), bound);
       ticket.end(answered !== undefined && answered.status >= 500);
       return value;
     } catch (error) {
-      const timedOut = controller.signal.reason instanceof TimeoutError;
+      const timedOut = bound.reason instanceof TimeoutError;
       const carried = timedOut || answered !== undefined ? undefined : answerOf(error);
       if (carried !== undefined) respond(carried);
       // A timeout is the host's failure; an abort by the caller or dispose() says nothing of it.
       if (timedOut) ticket.end(true);
       else if (bound.aborted) ticket.end(null);
       else ticket.end(answered === undefined || answered.status >= 500);
-      throw timedOut ? controller.signal.reason : error;
+      throw timedOut ? bound.reason : error;
     } finally {
-      if (timer !== undefined) clock.clearTimeout(timer);
+      stopDeadline?.();
+      signal?.removeEventListener('abort', forward);
       this.#inflight.delete(controller);
     }
   }
@@ -228,6 +233,7 @@ export class Door {
   /** Aborts every request under way and refuses new ones. */
   dispose(): void {
     this.#disposed = true;
+    this.#deadlines?.clear();
     const reason = new DOMException('The poller was disposed', 'AbortError');
     for (const controller of this.#inflight) controller.abort(reason);
     this.#inflight.clear();
