@@ -113,7 +113,7 @@ export function createKy(poller: Poller, options: Options = {}): KyInstance {
   const issues = Object.entries(KY2_ONLY)
     .filter(([name]) => Object.hasOwn(options, name))
     .map(([name, instead]) => ({
-      option: name,
+      option: `createKy.${name}`,
       value: (options as Record<string, unknown>)[name],
       message: `is a ky 2 option; createKy() uses ky 1, use ${instead}`,
     }));

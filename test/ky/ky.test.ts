@@ -376,8 +376,8 @@ describe('pollwise/ky with ky 1 (the dependency)', () => {
     })();
     expect(error).toBeInstanceOf(InvalidOptionsError);
     expect((error as InvalidOptionsError).issues.map((i) => i.option)).toEqual([
-      'prefix',
-      'baseUrl',
+      'createKy.prefix',
+      'createKy.baseUrl',
     ]);
   });
 
