@@ -28,6 +28,11 @@ export interface Poller {
     url: string | URL,
     options?: UrlPollOptions<DataOf<S>, TSelected> & { schema?: S },
   ): Subscription<TSelected>;
+  /** Polls `url`, its data typed `T` by the caller (no schema checks it). */
+  poll<T, TSelected = T>(
+    url: string | URL,
+    options?: UrlPollOptions<T, TSelected>,
+  ): Subscription<TSelected>;
   /** Polls `task` on the interval of its host's policy (`url` or `origin` selects it). */
   poll<T, TSelected = T>(
     task: PollTask<T>,

@@ -115,7 +115,7 @@ export class PollQueries {
     };
     subscriber.snapshot = derive(subscriber, query.snapshot);
     query.subscribers.add(subscriber);
-    if (!created) this.#joined(query, own);
+    if (!created) this.#joined(query, subscriber);
     return this.#subscription(query, subscriber) as Subscription<T>;
   }
 
@@ -141,11 +141,21 @@ export class PollQueries {
   }
 
   /** A later subscriber: the poll runs at the most eager interval any subscriber asks for. */
-  #joined(query: PollQuery, sub: SubscriberSpec<unknown>): void {
+  #joined(query: PollQuery, subscriber: Subscriber): void {
     this.#retime(query);
     const { entry } = query;
-    if (sub.immediate && query.snapshot.status === 'pending' && entry.running === null) {
+    const { spec } = subscriber;
+    if (spec.immediate && query.snapshot.status === 'pending' && entry.running === null) {
       this.deps.scheduler.refresh(entry, true);
+    }
+    // The data the poll already has is this subscriber's first data (after poll() returns).
+    if (subscriber.snapshot.status === 'success' && spec.onData !== undefined) {
+      const { data } = subscriber.snapshot;
+      queueMicrotask(() => {
+        if (query.subscribers.has(subscriber) && subscriber.snapshot.data === data) {
+          this.#call(query, spec.onData, data);
+        }
+      });
     }
   }
 
@@ -203,18 +213,22 @@ export class PollQueries {
       this.deps.events.emit('data', { key, origin, data: query.snapshot.data });
     }
     for (const subscriber of [...query.subscribers]) {
-      if (changed) this.#update(query, subscriber);
+      if (changed) this.#update(query, subscriber, outcome.kind === 'error');
       if (outcome.kind === 'error') {
         this.#call(query, subscriber.spec.onError, outcome.error);
       }
     }
   }
 
-  #update(query: PollQuery, subscriber: Subscriber): void {
+  #update(query: PollQuery, subscriber: Subscriber, failedRun: boolean): void {
     const before = subscriber.snapshot;
     const after = derive(subscriber, query.snapshot);
     if (after === before) return;
     subscriber.snapshot = after;
+    // The run succeeded but this subscriber's select threw: its error, told like a failed run.
+    if (!failedRun && after.status === 'error' && after.error !== before.error) {
+      this.#call(query, subscriber.spec.onError, after.error);
+    }
     const dataChanged =
       after.status === 'success' &&
       (before.status === 'pending' || after.updatedAt !== before.updatedAt);

@@ -5,7 +5,7 @@ import type { FetchFunction } from '../transport/fetch-function.js';
 import { pollArguments } from './poll-arguments.js';
 import type { PollQueries, Subscription } from './poll-query.js';
 import { taskContext } from './task-context.js';
-import { urlRequest } from './url-request.js';
+import { requestIdentity, urlRequest } from './url-request.js';
 
 export interface PollDeps {
   queries: PollQueries;
@@ -26,8 +26,8 @@ export function createPoll(deps: PollDeps) {
     const { key } = options;
     return queries.subscribe(
       {
-        // Tasks share a run only under an explicit key; URLs also by their own address.
-        id: key ?? (task === undefined ? url.href : undefined),
+        // Tasks share a run only under an explicit key; URL polls also by URL and request options.
+        id: key ?? (task === undefined ? requestIdentity(url, options) : undefined),
         key,
         origin: url.origin,
         run:

@@ -55,7 +55,8 @@ export function urlRequest(
       init,
       (response) => {
         if (response.status !== 304) {
-          state.etag = response.headers.get('etag') ?? undefined;
+          // Only a good answer's ETag stands for data; a 5xx must not replace it.
+          if (response.ok) state.etag = response.headers.get('etag') ?? undefined;
           return readData(response, href);
         }
         if (etag !== undefined) return Promise.resolve(NOT_MODIFIED);
@@ -69,4 +70,28 @@ export function urlRequest(
     if (!result.ok) throw new ValidationError(key, result.issues);
     return result.value;
   };
+}
+
+const identities = new WeakMap<object, number>();
+let lastIdentity = 0;
+const identity = (value: object) => {
+  let id = identities.get(value);
+  if (id === undefined) identities.set(value, (id = ++lastIdentity));
+  return id;
+};
+
+/**
+ * What a URL poll is shared by: its URL and everything that shapes its request and its data.
+ * Two polls with other headers (another user's token) or another schema never share a request.
+ */
+export function requestIdentity(url: URL, options: UrlRequestOptions): string {
+  const { headers, credentials, schema } = options;
+  let headerPart = '';
+  if (typeof headers === 'function') headerPart = `f${identity(headers)}`;
+  else if (headers !== undefined) {
+    const entries = [...new Headers(headers)].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    headerPart = JSON.stringify(entries);
+  }
+  const schemaPart = schema === undefined ? '' : `s${identity(schema)}`;
+  return `${url.href} ${credentials ?? ''} ${headerPart} ${schemaPart}`;
 }

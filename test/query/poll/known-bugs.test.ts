@@ -4,16 +4,16 @@ import { createPoller, InvalidOptionsError, type Subscription } from '../../../s
 import { EXACT_TIMING, useFakeClockWithPollers } from '../../support/exact-poller.js';
 import { recordingFetch } from '../../support/fake-environment.js';
 
-// Bugs found while writing the issue 7 tests. Each case is written as the behaviour should be
-// and marked `it.fails` so the suite stays green while the bug is there: when a fix lands, the
-// case starts "failing" and the `.fails` must be removed.
+// Bugs found while writing the issue 7 tests, each written as the behaviour should be; both are
+// fixed (src/query/poll-query.ts: a late subscriber gets the data there is; src/query/
+// url-request.ts: URL polls share only with the same headers, credentials and schema).
 
 const T0 = Date.UTC(2026, 0, 1);
 const track = useFakeClockWithPollers(T0);
 const URL_A = 'http://a.test/feed';
 
-describe('known bugs of shared polls (src/query/poll-query.ts, src/query/poll.ts)', () => {
-  it.fails('a subscriber that joins a poll which already has data gets onData with it', async () => {
+describe('fixed bugs of shared polls (src/query/poll-query.ts, src/query/poll.ts)', () => {
+  it('a subscriber that joins a poll which already has data gets onData with it', async () => {
     // The data never changes, so the late subscriber's onData is never called: a component
     // that renders from onData stays empty forever.
     const net = recordingFetch(() => Response.json({ same: true }));
@@ -27,7 +27,7 @@ describe('known bugs of shared polls (src/query/poll-query.ts, src/query/poll.ts
     expect(onData).toHaveBeenCalledExactlyOnceWith({ same: true });
   });
 
-  it.fails('a second poll of one URL with its own headers and schema is not silently given the first one’s', async () => {
+  it('a second poll of one URL with its own headers and schema is not silently given the first one’s', async () => {
     // Today the second poll joins the first one's request: its headers are never sent and its
     // schema never runs, so it receives data typed `{ must: string }` that has no `must`.
     const net = recordingFetch(() => Response.json({ other: 1 }));
