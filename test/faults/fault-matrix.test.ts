@@ -236,8 +236,8 @@ const rows: FaultRow[] = [
     breaker: false,
   },
   {
-    // Decided: pollwise parses the body whatever the content type says (ky's .json() does
-    // too), so valid JSON labelled text/plain is data, not an error.
+    // Decided: pollwise parses the body whatever the content type says (like ky's .json()),
+    // so valid JSON labelled text/plain is data, not an error.
     name: 'wrong content type: valid JSON as text/plain',
     start: (w) =>
       w.setResponder(

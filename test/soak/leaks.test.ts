@@ -212,3 +212,40 @@ describe('leaks: ETags', () => {
     poller.dispose();
   });
 });
+
+describe('leaks: dispose() starts nothing', () => {
+  // KNOWN BUG (src/poller.ts, dispose()): the resources' disposers run before the door and the
+  // scheduler are disposed; a sweep removed there frees its lane slot, the scheduler pumps the
+  // lane and the queued task poll reaches the network (then is aborted). Fix: call
+  // `door.dispose()` first in `dispose()`. Marked `it.fails` while the bug is there: when the
+  // fix lands this case "fails" and `.fails` must go.
+  it.fails('a resource freeing its lane slot during dispose() does not start the poll queued behind it', async () => {
+    const net = api();
+    const poller = createPoller({
+      fetch: net.fetch,
+      visibility: false,
+      online: false,
+      jitter: 0,
+      random: () => 0,
+      maxConcurrent: 1, // one request at a time per origin: the task poll waits for the sweep
+    });
+    const resource = createResource<string, unknown>(poller, {
+      item: { url: (key) => `${API}/items/${key}` },
+      interval: 60_000,
+    });
+    net.state.hang = true;
+    resource.subscribe('k1', noop);
+    await flush();
+    poller.poll((ctx) => ctx.fetch(`${API}/task`), { origin: API, interval: 60_000 });
+    await flush();
+    expect(net.calls.map((c) => c.path)).toEqual(['/items/k1']);
+    expect(poller.inspect()).toMatchObject({ running: 1, queued: 1 });
+
+    poller.dispose();
+    await flush();
+    // The sweep's request was aborted; the queued task never reached the network.
+    expect(net.calls.map((c) => c.path)).toEqual(['/items/k1']);
+    expect(net.state.inFlight).toBe(0);
+    expect(vi.getTimerCount()).toBe(0);
+  });
+});
