@@ -123,4 +123,46 @@ describe('polls of one URL share one request per tick (wire)', () => {
     expect(s.requests).toHaveLength(2);
     expect(late.getSnapshot().data).toEqual({ path: '/feed', n: 2 });
   });
+
+  it('polls of one URL share only with the same request options: no token crosses subscribers', async () => {
+    const s = await server((req, res) =>
+      sendJson(res, 200, { auth: req.headers.authorization ?? null }),
+    );
+    const { poller, clock } = setup();
+    const url = `${s.origin}/me`;
+    const token = () => ({ authorization: 'Bearer shared' });
+    const seen: Record<string, unknown[]> = { a: [], b: [], c: [], d: [] };
+    // a and b: the same headers function; c: equal static headers twice; d: another token.
+    poller.poll(url, { interval: 1000, headers: token, onData: (x) => seen.a?.push(x) });
+    poller.poll(url, { interval: 1000, headers: token, onData: (x) => seen.b?.push(x) });
+    poller.poll(url, { interval: 1000, headers: { authorization: 'Bearer static' } });
+    poller.poll(url, {
+      interval: 1000,
+      headers: { Authorization: 'Bearer static' },
+      onData: (x) => seen.c?.push(x),
+    });
+    poller.poll(url, {
+      interval: 1000,
+      headers: { authorization: 'Bearer other' },
+      onData: (x) => seen.d?.push(x),
+    });
+    expect(poller.inspect().sharedPolls).toBe(3);
+    await clock.advance(0);
+    await clock.advance(1000);
+    const tokens = s.requests.map((r) => r.headers.authorization).sort();
+    expect(tokens).toEqual([
+      'Bearer other',
+      'Bearer other',
+      'Bearer shared',
+      'Bearer shared',
+      'Bearer static',
+      'Bearer static',
+    ]);
+    expect(seen).toEqual({
+      a: [{ auth: 'Bearer shared' }],
+      b: [{ auth: 'Bearer shared' }],
+      c: [{ auth: 'Bearer static' }],
+      d: [{ auth: 'Bearer other' }],
+    });
+  });
 });
