@@ -112,7 +112,7 @@ describe('a 5xx storm opens the breaker', () => {
 });
 
 describe('half-open: one probe decides', () => {
-  it('after openMs exactly one probe goes; the other due polls of the origin are refused', async () => {
+  it('after openMs exactly one probe goes; the other due polls of the origin are held back', async () => {
     const { healthy, answer } = flakyA();
     const { poller, times, calls, breakerEvents } = setup(answer);
     poller.poll(`${A}/one`, { interval: 1000 });
@@ -134,8 +134,29 @@ describe('half-open: one probe decides', () => {
       ['breaker:half-open', 31_000, { origin: A }],
       ['breaker:close', 31_000, { origin: A }],
     ]);
-    // The two others met the probe under way: refused before the network, not failed.
-    expect(poller.stats()).toMatchObject({ refused: 2, errors: 6, breakerOpened: 1 });
+    // The two others met the probe under way: the scheduler saw the breaker half-open before
+    // starting them, so they were skipped, neither sent nor refused at the door, nor failed.
+    expect(poller.stats()).toMatchObject({ refused: 0, errors: 6, breakerOpened: 1, sent: 7 });
+    expect(poller.stats().skipped.breaker).toBe(2);
+  });
+
+  it('polls that reach the door after the probe left (a headers function) are refused there: a skip, not a failure', async () => {
+    const { healthy, answer } = flakyA();
+    const { poller, calls, breakerEvents } = setup(answer);
+    // An async headers function: each run reaches the door a microtask after it started, so
+    // all three start before the probe is admitted, and two meet it at the door.
+    const headers = async () => ({ 'x-token': 't' });
+    const errors: unknown[] = [];
+    for (const path of ['/one', '/two', '/three']) {
+      poller.poll(`${A}${path}`, { interval: 1000, headers, onError: (e) => errors.push(e) });
+    }
+    await advance(1000);
+    expect(breakerEvents().map(([type, at]) => [type, at])).toEqual([['breaker:open', 1000]]);
+    healthy.value = true;
+    await advance(30_000); // t = 31,000
+    expect(calls.slice(6).map((c) => [c.at, c.url])).toEqual([[31_000, `${A}/one`]]);
+    expect(errors).toHaveLength(6); // the refusals are not errors of the polls
+    expect(poller.stats()).toMatchObject({ refused: 2, errors: 6, breakerOpened: 1, sent: 7 });
     expect(poller.stats().skipped.breaker).toBe(2);
   });
 
