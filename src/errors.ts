@@ -5,15 +5,14 @@ export class PollwiseError extends Error {
 }
 
 /**
- * instanceof, or the same name: two copies of pollwise (its ESM and CJS builds, or two bundles)
- * must agree on what an error is.
+ * instanceof, or the same name and code: two copies of pollwise (its ESM and CJS builds, or two
+ * bundles) must agree on what an error is, and another library's TimeoutError must not pass.
  */
-const isNamed = (error: unknown, names: readonly string[]): boolean =>
+const isNamed = (error: unknown, name: string, code: string): boolean =>
   typeof error === 'object' &&
   error !== null &&
-  names.includes((error as { name?: unknown }).name as string);
-
-const REFUSALS = ['CooldownError', 'BreakerOpenError'];
+  (error as { name?: unknown }).name === name &&
+  (error as { code?: unknown }).code === code;
 
 /**
  * A request pollwise refused before it reached the network, because its origin is closed for
@@ -96,22 +95,26 @@ export function isPollwiseError(error: unknown): error is PollwiseError {
 }
 
 export function isCooldownError(error: unknown): error is CooldownError {
-  return error instanceof CooldownError || isNamed(error, ['CooldownError']);
+  return error instanceof CooldownError || isNamed(error, 'CooldownError', 'cooldown');
 }
 
 /** A request pollwise refused before the network (cooldown or open breaker): not a failure. */
 export function isRefusal(error: unknown): error is CooldownError | BreakerOpenError {
-  return error instanceof RequestRefusedError || isNamed(error, REFUSALS);
+  return (
+    error instanceof RequestRefusedError ||
+    isNamed(error, 'CooldownError', 'cooldown') ||
+    isNamed(error, 'BreakerOpenError', 'breaker-open')
+  );
 }
 
 /** A request that did not complete (headers and body) within its deadline. */
 export function isTimeoutError(error: unknown): error is TimeoutError {
-  return error instanceof TimeoutError || isNamed(error, ['TimeoutError']);
+  return error instanceof TimeoutError || isNamed(error, 'TimeoutError', 'timeout');
 }
 
 /** A response with a status outside 2xx, where pollwise expected data. */
 export function isHttpError(error: unknown): error is HttpError {
-  return error instanceof HttpError || isNamed(error, ['HttpError']);
+  return error instanceof HttpError || isNamed(error, 'HttpError', 'http');
 }
 
 export function describeValue(value: unknown): string {

@@ -351,8 +351,13 @@ describe('error guards agree across copies of pollwise', () => {
     expect(isHttpError(http)).toBe(true);
     for (const error of [cooldown, breaker, timeout, http])
       expect(isPollwiseError(error)).toBe(true);
-    // A plain object carrying the name (structured clone, a postMessage) matches too.
-    expect(isCooldownError({ name: 'CooldownError', origin: 'http://a.test' })).toBe(true);
+    // A plain object carrying name and code (structured clone, a postMessage) matches too.
+    expect(
+      isCooldownError({ name: 'CooldownError', code: 'cooldown', origin: 'http://a.test' }),
+    ).toBe(true);
+    // The name alone is not enough: AbortSignal.timeout() and ky throw their own TimeoutError.
+    expect(isTimeoutError(new DOMException('The operation timed out', 'TimeoutError'))).toBe(false);
+    expect(isRefusal({ name: 'CooldownError' })).toBe(false);
   });
 
   it('do not match what is not theirs', () => {

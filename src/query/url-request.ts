@@ -47,12 +47,14 @@ export function urlRequest(
   return async (signal) => {
     const etag = state.hasData() ? state.etag : undefined;
     const given = options.headers;
-    // A function is called before every request (a fresh token); only it costs an await.
-    const headers = requestHeaders(typeof given === 'function' ? await given() : given, etag);
-    const init: RequestInit = credentials === undefined ? { headers } : { headers, credentials };
+    const build = (headers: HeadersInit): RequestInit =>
+      credentials === undefined ? { headers } : { headers, credentials };
     const body = await door.exchange(
       url,
-      init,
+      // A function is called before every request (a fresh token), inside the deadline.
+      typeof given === 'function'
+        ? async () => build(requestHeaders(await given(), etag))
+        : build(requestHeaders(given, etag)),
       (response) => {
         if (response.status !== 304) {
           // Only a good answer's ETag stands for data; a 5xx must not replace it.

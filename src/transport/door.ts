@@ -96,13 +96,16 @@ export class Door {
    */
   exchange<T>(
     url: URL,
-    init: RequestInit,
+    init: RequestInit | ((signal: AbortSignal) => Promise<RequestInit>),
     read: (response: Response) => Promise<T>,
     signal?: AbortSignal,
   ): Promise<T> {
     const { href, origin } = url;
-    return this.#run(origin, href, init.method ?? 'GET', signal, async (bound, ticket) => {
-      const response = await this.deps.transport()(href, { ...init, signal: bound });
+    return this.#run(href, signal, async (bound, admit) => {
+      // Building the request (a token function, say) is inside the deadline, before admission.
+      const options = typeof init === 'function' ? await init(bound) : init;
+      const ticket = admit(origin, options.method ?? 'GET');
+      const response = await this.deps.transport()(href, { ...options, signal: bound });
       ticket.response(response);
       try {
         return await read(response);
@@ -120,17 +123,22 @@ export class Door {
     work: (signal: AbortSignal) => Promise<T>,
     signal?: AbortSignal,
   ): Promise<T> {
-    return this.#run(origin, label, 'LOAD', signal, (bound) => work(bound));
+    return this.#run(label, signal, (bound, admit) => {
+      admit(origin, 'LOAD');
+      return work(bound);
+    });
   }
 
+  /**
+   * Runs `work` under one controller and the deadline. `work` admits its request through
+   * `admit` once it is ready to send; what it learns is recorded on that ticket.
+   */
   async #run<T>(
-    origin: string,
     href: string,
-    method: string,
     signal: AbortSignal | undefined,
-    work: (signal: AbortSignal, ticket: Ticket) => Promise<T>,
+    work: (signal: AbortSignal, admit: (origin: string, method: string) => Ticket) => Promise<T>,
   ): Promise<T> {
-    const ticket = this.admit(origin, href, method);
+    if (this.#disposed) throw new PollerDisposedError();
     const controller = new AbortController();
     const bound = controller.signal;
     this.#inflight.add(controller);
@@ -141,24 +149,32 @@ export class Door {
     const stopDeadline = this.#deadlines?.start(() => {
       controller.abort(new TimeoutError(href, this.deps.timeout as number));
     });
+    let ticket: Ticket | undefined;
     let answered: Answer | undefined;
-    const respond = (answer: Answer) => {
-      answered = answer;
-      ticket.response(answer);
+    const admit = (origin: string, method: string): Ticket => {
+      const admitted = this.admit(origin, href, method);
+      ticket = {
+        response: (answer) => {
+          answered = answer;
+          admitted.response(answer);
+        },
+        end: admitted.end,
+      };
+      return ticket;
     };
     try {
       // Whatever the transport or the body does, the request ends when its signal aborts.
-      const value = await untilAborted(work(bound, { response: respond, end: ticket.end }), bound);
-      ticket.end(answered !== undefined && answered.status >= 500);
+      const value = await untilAborted(work(bound, admit), bound);
+      ticket?.end(answered !== undefined && answered.status >= 500);
       return value;
     } catch (error) {
       const timedOut = bound.reason instanceof TimeoutError;
       const carried = timedOut || answered !== undefined ? undefined : answerOf(error);
-      if (carried !== undefined) respond(carried);
+      if (carried !== undefined) ticket?.response(carried);
       // A timeout is the host's failure; an abort by the caller or dispose() says nothing of it.
-      if (timedOut) ticket.end(true);
-      else if (bound.aborted) ticket.end(null);
-      else ticket.end(answered === undefined || answered.status >= 500);
+      if (timedOut) ticket?.end(true);
+      else if (bound.aborted) ticket?.end(null);
+      else ticket?.end(answered === undefined || answered.status >= 500);
       throw timedOut ? bound.reason : error;
     } finally {
       stopDeadline?.();
