@@ -12,32 +12,35 @@ import {
 import { validateOptions } from '../options/validate.js';
 import type { ResourceOptions } from './types.js';
 
+// One schema for every function option: the option's name says which function it is.
+const aFunction = fn('a function');
+
 // Lives with `pollwise/resource`, so that a poll-only app never carries it.
 export const resourceOptionsSchema = z.strictObject({
   item: z.strictObject(
     {
-      url: z.optional(fn('a function from a key to the item URL')),
-      load: z.optional(fn('a function (key, { signal }) => Promise of the item data')),
+      url: z.optional(aFunction),
+      load: z.optional(aFunction),
       schema: z.optional(standardSchema),
-      select: z.optional(fn('a function')),
+      select: z.optional(aFunction),
     },
-    { error: 'must be { url: (key) => string, schema?, select? } or { load: (key) => data, ... }' },
+    { error: 'must be { url, schema?, select? } or { load, schema?, select? }' },
   ),
   batch: z.optional(
     z.strictObject({
       url: z.optional(
-        z.union([z.string(), z.instanceof(URL), fn('a function')], {
+        z.union([z.string(), z.instanceof(URL), aFunction], {
           error: 'must be a URL, or a function from the keys to a URL',
         }),
       ),
-      load: z.optional(fn('a function (keys, { signal }) => Promise of the entries')),
+      load: z.optional(aFunction),
       method: z.optional(
         z.enum(['GET', 'POST', 'PUT', 'PATCH'], { error: 'must be GET, POST, PUT or PATCH' }),
       ),
-      body: z.optional(fn('a function from the keys to a JSON body')),
-      select: z.optional(fn('a function from the response to its entries')),
-      key: fn('a function from an entry to its key'),
-      data: z.optional(fn('a function from an entry to its data')),
+      body: z.optional(aFunction),
+      select: z.optional(aFunction),
+      key: aFunction,
+      data: z.optional(aFunction),
       maxSize: z.optional(count),
       maxUrlLength: z.optional(count),
     }),
@@ -49,7 +52,7 @@ export const resourceOptionsSchema = z.strictObject({
       }),
     ),
   ),
-  keyId: z.optional(fn('a function from a key to a string')),
+  keyId: z.optional(aFunction),
   interval: z.optional(positiveMs),
   hiddenInterval: z.optional(hiddenInterval),
   window: z.optional(nonNegativeMs),
