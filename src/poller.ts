@@ -168,11 +168,13 @@ export function createPoller(options?: PollerOptions): Poller {
     dispose() {
       if (disposed) return;
       disposed = true;
+      // Door and scheduler first: a resource run removed below frees a lane slot, and nothing
+      // may start in it.
+      door.dispose();
+      scheduler.dispose();
       for (const dispose of disposers.splice(0)) dispose();
       resourceCounts.length = 0;
-      scheduler.dispose();
       queries.clear();
-      door.dispose();
       cooldowns.clear();
       breakers.clear();
       events.clear();

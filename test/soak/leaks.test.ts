@@ -214,12 +214,9 @@ describe('leaks: ETags', () => {
 });
 
 describe('leaks: dispose() starts nothing', () => {
-  // KNOWN BUG (src/poller.ts, dispose()): the resources' disposers run before the door and the
-  // scheduler are disposed; a sweep removed there frees its lane slot, the scheduler pumps the
-  // lane and the queued task poll reaches the network (then is aborted). Fix: call
-  // `door.dispose()` first in `dispose()`. Marked `it.fails` while the bug is there: when the
-  // fix lands this case "fails" and `.fails` must go.
-  it.fails('a resource freeing its lane slot during dispose() does not start the poll queued behind it', async () => {
+  // Was a bug: the resources' disposers ran before the door and the scheduler were disposed; a
+  // sweep removed there freed its lane slot and the queued task poll reached the network.
+  it('a resource freeing its lane slot during dispose() does not start the poll queued behind it', async () => {
     const net = api();
     const poller = createPoller({
       fetch: net.fetch,
