@@ -78,7 +78,10 @@ const identities = new WeakMap<object, number>();
 let lastIdentity = 0;
 const identity = (value: object) => {
   let id = identities.get(value);
-  if (id === undefined) identities.set(value, (id = ++lastIdentity));
+  if (id === undefined) {
+    id = ++lastIdentity;
+    identities.set(value, id);
+  }
   return id;
 };
 

@@ -39,7 +39,10 @@ export class Deadlines {
   #arm(): void {
     while (this.#head < this.#queue.length && this.#queue[this.#head]?.done) this.#head++;
     const next = this.#queue[this.#head];
-    if (next === undefined) return this.clear();
+    if (next === undefined) {
+      this.clear();
+      return;
+    }
     const wait = Math.max(0, next.at - this.clock.now());
     this.#timer = this.clock.setTimeout(() => this.#fire(), wait);
   }
@@ -47,7 +50,10 @@ export class Deadlines {
   #fire(): void {
     this.#timer = null;
     const now = this.clock.now();
-    for (let next = this.#queue[this.#head]; next !== undefined && (next.done || next.at <= now); ) {
+    for (
+      let next = this.#queue[this.#head];
+      next !== undefined && (next.done || next.at <= now);
+    ) {
       this.#head++;
       if (!next.done) {
         next.done = true;
