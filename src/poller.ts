@@ -78,8 +78,19 @@ export interface PollerInspection {
 
 /** The composition root: builds the parts, wires them, and returns the façade. */
 export function createPoller(options?: PollerOptions): Poller {
-  const settings = pollerSettings(options);
-  const { clock, baseUrl } = settings;
+  const parts = wire(pollerSettings(options));
+  const poller = facade(parts);
+  // Hidden from enumeration and JSON; the other entries reach it through coreOf().
+  Object.defineProperty(poller, CORE_KEY, { value: coreOfParts(parts) });
+  return Object.freeze(poller);
+}
+
+type Settings = ReturnType<typeof pollerSettings>;
+type Parts = ReturnType<typeof wire>;
+
+/** Every part of a poller, each built once and given what it depends on. */
+function wire(settings: Settings) {
+  const { clock } = settings;
   const stats = createStats();
   const events = createEventBus();
   const cooldowns = new CooldownRegistry(
@@ -100,52 +111,56 @@ export function createPoller(options?: PollerOptions): Poller {
     concurrencyFor: (origin) => resolvePolicy(new URL(origin)).maxConcurrent,
   });
   const door = new Door({ ...settings, gate, stats, events });
-  const politeFetch = door.wrap();
   const queries = new PollQueries({ scheduler, clock, events });
-  const disposers: (() => void)[] = [];
-  const resourceCounts: (() => ResourceCounts)[] = [];
-  let disposed = false;
-  const isDisposed = () => disposed;
+  const lifecycle = {
+    disposed: false,
+    disposers: [] as (() => void)[],
+    resourceCounts: [] as (() => ResourceCounts)[],
+  };
+  const parts = { settings, stats, events, cooldowns, breakers, resolvePolicy, scheduler };
+  return { ...parts, door, politeFetch: door.wrap(), queries, lifecycle };
+}
 
-  const core: PollerCore = {
-    clock,
-    stats,
-    events,
+/** What `pollwise/resource` and `pollwise/ky` may use. */
+function coreOfParts(parts: Parts): PollerCore {
+  const { settings, scheduler, lifecycle } = parts;
+  return {
+    ...parts,
+    clock: settings.clock,
     jitter: settings.jitter,
-    door,
-    baseUrl,
-    resolvePolicy,
+    baseUrl: settings.baseUrl,
     schedule(spec) {
       const entry = scheduler.schedule({
         ...spec,
         key: undefined,
         task: spec.run,
         immediate: false,
-      });
+      }) as PollEntry;
       return {
-        unsubscribe: () => scheduler.remove(entry as PollEntry),
-        refresh: (keepSchedule) => scheduler.refresh(entry as PollEntry, keepSchedule),
+        unsubscribe: () => scheduler.remove(entry),
+        refresh: (keepSchedule) => scheduler.refresh(entry, keepSchedule),
       };
     },
     canSend: (origin, background) => scheduler.canSend(origin, background),
-    onDispose: (dispose) => disposers.push(dispose),
-    onInspect: (counts) => resourceCounts.push(counts),
-    isDisposed,
+    onDispose: (dispose) => lifecycle.disposers.push(dispose),
+    onInspect: (counts) => lifecycle.resourceCounts.push(counts),
+    isDisposed: () => lifecycle.disposed,
   };
+}
 
-  const poller: Poller = {
+function facade(parts: Parts): Poller {
+  const { settings, scheduler, door, queries, events, cooldowns, lifecycle } = parts;
+  const { clock, baseUrl } = settings;
+  return {
     poll: createPoll({
-      queries,
-      door,
-      politeFetch,
+      ...parts,
       baseUrl,
-      resolvePolicy,
-      isDisposed,
+      isDisposed: () => lifecycle.disposed,
     }) as Poller['poll'],
-    wrapFetch: (fetch) => (fetch === undefined ? politeFetch : door.wrap(fetch)),
+    wrapFetch: (fetch) => (fetch === undefined ? parts.politeFetch : door.wrap(fetch)),
     on: events.on,
     off: events.off,
-    stats: () => copyStats(stats),
+    stats: () => copyStats(parts.stats),
     inspect: () => ({
       ...scheduler.inspect(),
       timers: scheduler.pendingTimers,
@@ -153,8 +168,8 @@ export function createPoller(options?: PollerOptions): Poller {
       requestsInFlight: door.inflight,
       eventListeners: events.listenerCount(),
       cooldownOrigins: cooldowns.size,
-      breakerOrigins: breakers.size,
-      resources: sumCounts(resourceCounts),
+      breakerOrigins: parts.breakers.size,
+      resources: sumCounts(lifecycle.resourceCounts),
     }),
     cooldownUntil: (url) => {
       const until = cooldowns.until(requestUrl(url, baseUrl()).origin);
@@ -165,24 +180,24 @@ export function createPoller(options?: PollerOptions): Poller {
     get paused() {
       return scheduler.paused;
     },
-    dispose() {
-      if (disposed) return;
-      disposed = true;
-      // Door and scheduler first: a resource run removed below frees a lane slot, and nothing
-      // may start in it.
-      door.dispose();
-      scheduler.dispose();
-      for (const dispose of disposers.splice(0)) dispose();
-      resourceCounts.length = 0;
-      queries.clear();
-      cooldowns.clear();
-      breakers.clear();
-      events.clear();
-    },
+    dispose: () => dispose(parts),
   };
-  // Hidden from enumeration and JSON; the other entries reach it through coreOf().
-  Object.defineProperty(poller, CORE_KEY, { value: core });
-  return Object.freeze(poller);
+}
+
+function dispose(parts: Parts): void {
+  const { lifecycle } = parts;
+  if (lifecycle.disposed) return;
+  lifecycle.disposed = true;
+  // Door and scheduler first: a resource run removed below frees a lane slot, and nothing may
+  // start in it.
+  parts.door.dispose();
+  parts.scheduler.dispose();
+  for (const disposer of lifecycle.disposers.splice(0)) disposer();
+  lifecycle.resourceCounts.length = 0;
+  parts.queries.clear();
+  parts.cooldowns.clear();
+  parts.breakers.clear();
+  parts.events.clear();
 }
 
 function sumCounts(all: readonly (() => ResourceCounts)[]): ResourceCounts {
