@@ -1,7 +1,8 @@
 /**
  * Every default number pollwise uses, in one place. The README's option table mirrors this file.
  */
-export const DEFAULTS = {
+/** Frozen, nested objects included: a default can be read, never changed at run time. */
+export const DEFAULTS = deepFreeze({
   /** Poll interval for any host that no policy matches (seed 000: shared hosts at 2 s). */
   interval: 2000,
   /** Poll interval for loopback hosts: localhost, 127.0.0.0/8, [::1] (seed 000: 1 s locally). */
@@ -66,4 +67,11 @@ export const DEFAULTS = {
   },
   /** Origins the cooldown registry remembers at once; idle entries are evicted first. */
   maxTrackedOrigins: 256,
-} as const;
+} as const);
+
+function deepFreeze<T extends object>(value: T): T {
+  for (const member of Object.values(value)) {
+    if (typeof member === 'object' && member !== null) deepFreeze(member);
+  }
+  return Object.freeze(value);
+}

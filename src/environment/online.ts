@@ -33,7 +33,7 @@ export function navigatorOnline(): OnlineSource {
 }
 
 /** A network that is always reported online: use it to disable online gating. */
-export const alwaysOnline: OnlineSource = {
+export const alwaysOnline: OnlineSource = Object.freeze({
   isOnline: () => true,
   subscribe: () => () => {},
-};
+});

@@ -53,7 +53,7 @@ export function documentVisibility(): VisibilitySource {
 }
 
 /** A page that is always visible: use it to disable visibility gating. */
-export const alwaysVisible: VisibilitySource = {
+export const alwaysVisible: VisibilitySource = Object.freeze({
   isVisible: () => true,
   subscribe: () => () => {},
-};
+});

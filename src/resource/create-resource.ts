@@ -1,5 +1,6 @@
 import { coreOf, type PollerCore } from '../core/poller-core.js';
 import { PollerDisposedError } from '../errors.js';
+import type { Poller } from '../poller.js';
 import { Batcher } from './batcher.js';
 import { EndpointHealth } from './endpoint-health.js';
 import { httpBatchLoader, httpItemLoader } from './http-loaders.js';
@@ -103,20 +104,20 @@ function wire<K, T>(core: PollerCore, options: ResourceOptions<K, T>, settings: 
  * @throws PollerDisposedError when `poller` is disposed.
  */
 export function createResource<K, T = unknown>(
-  poller: unknown,
+  poller: Poller,
   input: ResourceOptions<K, T>,
 ): Resource<K, T> {
   const core = coreOf(poller);
   const { options, settings } = resolveResourceOptions(input);
   const { keyId, cache, batcher, sweeper } = wire(core, options, settings);
-  return {
+  const resource: Resource<K, T> = {
     subscribe(key, listener, subscribeOptions) {
       const id = keyId(key);
       const record = cache.ensure(id, key);
       const membership = sweeper.join(record, subscribeOptions);
       const stopListening = cache.listen(record, listener);
       let active = true;
-      return {
+      return Object.freeze({
         unsubscribe() {
           if (!active) return;
           active = false;
@@ -126,16 +127,21 @@ export function createResource<K, T = unknown>(
         refresh() {
           if (active) membership.refresh();
         },
-      };
+      });
     },
     get: (key) => cache.snapshot(keyId(key)),
     fetch(key) {
       if (core.isDisposed()) return Promise.reject(new PollerDisposedError());
-      cache.collect(core.clock.now());
-      return batcher.load(keyId(key), key);
+      try {
+        cache.collect(core.clock.now());
+        return batcher.load(keyId(key), key);
+      } catch (error) {
+        return Promise.reject(error); // a throwing keyId: a promise API rejects, never throws
+      }
     },
     refresh(key) {
       if (!core.isDisposed()) sweeper.refresh(key === undefined ? undefined : keyId(key));
     },
   };
+  return Object.freeze(resource);
 }
