@@ -52,10 +52,10 @@ poller.on('request', ({ url }) => state.events.push({ type: 'request', url, at: 
 poller.on('error', ({ error }) => state.errors.push(String(error)));
 
 // A relative URL: resolved against location.href, so it stays on this loopback origin.
-poller.poll(`/tick?run=${run}`, {
-  onData: () => {
-    state.data++;
-  },
+// The data event fires on every successful run (onData only when the data changes).
+poller.on('data', () => {
+  state.data++;
 });
+poller.poll(`/tick?run=${run}`);
 
 window.__app = state;
