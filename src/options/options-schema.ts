@@ -4,8 +4,21 @@ import { parseHostPattern } from '../policy/host-pattern.js';
 // Plain options only: resource options live with `pollwise/resource`, so a poll-only app
 // never carries them.
 
+/**
+ * A value `test` accepts, else `must be ${what}`. One custom schema per kind of value (not
+ * z.number, z.string, z.boolean, z.enum, z.instanceof): each zod schema kind a bundle uses costs
+ * bytes, and like those kinds a failed test stops the checks after it.
+ */
+export const is = <T>(test: (v: unknown) => boolean, what: string) =>
+  z.custom<T>(test, { error: `must be ${what}` });
+
+export const string = (what = 'a string') => is<string>((v) => typeof v === 'string', what);
+
+/** A finite number (as z.number takes) for which `check` holds. */
 const number = (what: string, check: (n: number) => boolean) =>
-  z.number({ error: `must be ${what}` }).check(z.refine(check, { error: `must be ${what}` }));
+  is<number>((v) => typeof v === 'number' && Number.isFinite(v), what).check(
+    z.refine(check, { error: `must be ${what}` }),
+  );
 
 export const positiveMs = number('a positive number of milliseconds', (n) => n > 0);
 export const nonNegativeMs = number('a number of milliseconds, 0 or more', (n) => n >= 0);
@@ -30,7 +43,7 @@ const methods = (what: string, names: readonly string[]) =>
     { error: `must be ${what}` },
   );
 
-const hostPattern = z.string({ error: 'must be a string' }).check(
+const hostPattern = string().check(
   z.refine((s) => parseHostPattern(s) !== null, {
     error:
       'is not a host pattern; use a host ("localhost", "api.example.com:8443"), a wildcard ("*.hf.space") or an origin ("https://api.example.com")',
@@ -56,7 +69,7 @@ export const pollerOptionsSchema = z.strictObject({
     }),
   ),
   baseUrl: z.optional(
-    z.string({ error: 'must be a string' }).check(
+    string().check(
       z.refine((s) => URL.canParse(s), {
         error: 'must be an absolute URL',
       }),
@@ -135,16 +148,19 @@ const headersInit = z.custom<object>(
 
 export const pollOptionsSchema = z.strictObject({
   url: z.optional(
-    z.union([z.string(), z.instanceof(URL)], { error: 'must be a URL string or URL' }),
+    is<string | URL>((v) => typeof v === 'string' || v instanceof URL, 'a URL string or URL'),
   ),
-  origin: z.optional(z.string({ error: 'must be an origin string' })),
-  key: z.optional(z.string({ error: 'must be a string' })),
+  origin: z.optional(string('an origin string')),
+  key: z.optional(string()),
   interval: z.optional(positiveMs),
   hiddenInterval: z.optional(hiddenInterval),
-  immediate: z.optional(z.boolean({ error: 'must be true or false' })),
+  immediate: z.optional(is<boolean>((v) => typeof v === 'boolean', 'true or false')),
   headers: z.optional(headersInit),
   credentials: z.optional(
-    z.enum(['omit', 'same-origin', 'include'], { error: 'must be omit, same-origin or include' }),
+    is<RequestCredentials>(
+      (v) => v === 'omit' || v === 'same-origin' || v === 'include',
+      'omit, same-origin or include',
+    ),
   ),
   schema: z.optional(standardSchema),
   select: z.optional(fn('a function from the data to what this subscriber sees')),

@@ -5,9 +5,11 @@ import {
   count,
   fn,
   hiddenInterval,
+  is,
   nonNegativeMs,
   positiveMs,
   standardSchema,
+  string,
 } from '../options/options-schema.js';
 import { validateOptions } from '../options/validate.js';
 import type { ResourceOptions } from './types.js';
@@ -29,13 +31,17 @@ export const resourceOptionsSchema = z.strictObject({
   batch: z.optional(
     z.strictObject({
       url: z.optional(
-        z.union([z.string(), z.instanceof(URL), aFunction], {
-          error: 'must be a URL, or a function from the keys to a URL',
-        }),
+        is<string | URL | ((keys: never) => unknown)>(
+          (v) => typeof v === 'string' || v instanceof URL || typeof v === 'function',
+          'a URL, or a function from the keys to a URL',
+        ),
       ),
       load: z.optional(aFunction),
       method: z.optional(
-        z.enum(['GET', 'POST', 'PUT', 'PATCH'], { error: 'must be GET, POST, PUT or PATCH' }),
+        is<'GET' | 'POST' | 'PUT' | 'PATCH'>(
+          (v) => v === 'GET' || v === 'POST' || v === 'PUT' || v === 'PATCH',
+          'GET, POST, PUT or PATCH',
+        ),
       ),
       body: z.optional(aFunction),
       select: z.optional(aFunction),
@@ -46,7 +52,7 @@ export const resourceOptionsSchema = z.strictObject({
     }),
   ),
   origin: z.optional(
-    z.string({ error: 'must be an origin string' }).check(
+    string('an origin string').check(
       z.refine((s) => originOf(s) !== undefined, {
         error: "must be an origin such as 'https://api.example.com'",
       }),
