@@ -65,17 +65,16 @@ export class Door {
     if (events.hasListeners('request')) events.emit('request', { origin, url: href, method });
     let answeredBy = origin;
     let open = true;
-    // A 429 is the cooldown's business: it tells the breaker nothing (neither success nor failure).
-    let rateLimited = false;
+    // A 429 is the cooldown's business, and an opaque answer (status 0, no-cors) hides how the
+    // host did: neither tells the breaker anything.
+    let silent = false;
     return {
       response(answer) {
         // After a redirect, the origin that answered owns the outcome.
         if (answer.redirected && answer.url) answeredBy = new URL(answer.url).origin;
         stats.responses++;
-        if (answer.status === 429) {
-          stats.rateLimited++;
-          rateLimited = true;
-        }
+        if (answer.status === 429) stats.rateLimited++;
+        silent = answer.status === 429 || answer.status === 0;
         if (events.hasListeners('response')) {
           events.emit('response', { origin: answeredBy, url: href, status: answer.status });
         }
@@ -84,7 +83,7 @@ export class Door {
       end(failed) {
         if (!open) return;
         open = false;
-        if (failed !== null && !rateLimited) gate.outcome(answeredBy, failed);
+        if (failed !== null && !silent) gate.outcome(answeredBy, failed);
       },
     };
   }
