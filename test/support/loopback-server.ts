@@ -1,5 +1,6 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { onCleanup } from './cleanup.js';
 
 export type Handler = (req: http.IncomingMessage, res: http.ServerResponse) => void;
 
@@ -36,6 +37,17 @@ export async function startLoopbackServer(handler: Handler = (_req, res) => res.
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
+}
+
+export type LoopbackServer = Awaited<ReturnType<typeof startLoopbackServer>>;
+
+/** A loopback server closed after the test (after its pollers), with the paths it was asked. */
+export async function loopbackServer(handler?: Handler) {
+  const server = await startLoopbackServer(handler);
+  onCleanup(() => server.close(), { late: true });
+  /** Paths (and queries) of the requests seen so far. */
+  const paths = () => server.requests.map((r) => r.url);
+  return Object.assign(server, { paths });
 }
 
 /** Sends JSON with a status and extra headers. */

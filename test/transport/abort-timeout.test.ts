@@ -7,7 +7,10 @@ import {
   PollwiseError,
   TimeoutError,
 } from '../../src/index.js';
-import { rejectionOf, server, setup, waitFor, within } from './harness.js';
+import { waitFor } from '../support/clock.js';
+import { loopbackServer } from '../support/loopback-server.js';
+import { wirePoller } from '../support/poller.js';
+import { rejectionOf, within } from '../support/promises.js';
 
 /**
  * A server that never answers; it records, per path, when the client gave up on the request
@@ -16,7 +19,7 @@ import { rejectionOf, server, setup, waitFor, within } from './harness.js';
 async function silentServer() {
   const pending: http.ServerResponse[] = [];
   const abandoned: string[] = [];
-  const s = await server((req, res) => {
+  const s = await loopbackServer((req, res) => {
     pending.push(res);
     res.on('close', () => {
       if (!res.writableEnded) abandoned.push(req.url ?? '');
@@ -33,7 +36,7 @@ describe('abort', () => {
 
   it('unsubscribe() aborts a URL poll under way: the server sees the request abandoned', async () => {
     const s = await silentServer();
-    const { poller, clock } = setup({ timeout: false }, { waitForRuns: false });
+    const { poller, clock } = wirePoller({ timeout: false }, { idle: false });
     const delivered: unknown[] = [];
     const sub = poller.poll(`${s.origin}/slow`, {
       onData: (d) => delivered.push(d),
@@ -53,7 +56,7 @@ describe('abort', () => {
 
   it.each(tasks)('unsubscribe() aborts a task request made with %s', async (_name, makeTask) => {
     const s = await silentServer();
-    const { poller, clock } = setup({ timeout: false }, { waitForRuns: false });
+    const { poller, clock } = wirePoller({ timeout: false }, { idle: false });
     const errors: unknown[] = [];
     const sub = poller.poll(makeTask(`${s.origin}/task`), {
       origin: s.origin,
@@ -69,7 +72,7 @@ describe('abort', () => {
 
   it('dispose() aborts wrapped fetches and task requests under way (AbortError) and leaves no timer', async () => {
     const s = await silentServer();
-    const { poller, clock } = setup({ timeout: false }, { waitForRuns: false });
+    const { poller, clock } = wirePoller({ timeout: false }, { idle: false });
     // Polls with timers armed: two running (a URL poll and a ctx.http task), one waiting for
     // its next tick.
     poller.poll(`${s.origin}/poll`);
@@ -106,7 +109,7 @@ describe('abort', () => {
 describe('timeout', () => {
   it("a URL poll against a server that never answers fails with pollwise's TimeoutError after `timeout` on the poller's clock", async () => {
     const s = await silentServer();
-    const { poller, clock } = setup({ timeout: 200 }, { waitForRuns: false });
+    const { poller, clock } = wirePoller({ timeout: 200 }, { idle: false });
     const errors: unknown[] = [];
     const data: unknown[] = [];
     poller.poll(`${s.origin}/hang`, {

@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { CooldownError, HttpError, type PollerEvents } from '../../src/index.js';
-import { sendJson } from '../support/loopback-server.js';
-import { rejectionOf, server, setup, T0 } from './harness.js';
+import { T0 } from '../support/clock.js';
+import { loopbackServer, sendJson } from '../support/loopback-server.js';
+import { wirePoller } from '../support/poller.js';
+import { rejectionOf } from '../support/promises.js';
 
 /** IMF-fixdate of an epoch-ms time. */
 const httpDate = (ms: number) => new Date(ms).toUTCString();
@@ -13,7 +15,7 @@ async function scriptedServer(
   now: () => number,
 ) {
   let i = 0;
-  return server((req, res) => {
+  return loopbackServer((req, res) => {
     const step = req.url === path ? script[i] : undefined;
     if (req.url === path) i++;
     if (step !== undefined) {
@@ -33,10 +35,10 @@ async function scriptedServer(
 async function expectSevenSecondCooldown(
   headers: (nowMs: number) => Record<string, string>,
 ): Promise<void> {
-  const { poller, clock, sentAt } = setup();
+  const { poller, clock, sentAt } = wirePoller();
   const ownFetch = poller.wrapFetch((input, init) => fetch(input, init));
   const a = await scriptedServer('/status', [{ status: 429, headers }], () => clock.now());
-  const b = await server((req, res) => sendJson(res, 200, { b: req.url }));
+  const b = await loopbackServer((req, res) => sendJson(res, 200, { b: req.url }));
   const cooldowns: PollerEvents['cooldown'][] = [];
   poller.on('cooldown', (event) => cooldowns.push(event));
 
@@ -145,7 +147,7 @@ describe('Retry-After against a real server (virtual time)', () => {
   );
 
   it('a single advance across the whole cooldown still sends exactly one request', async () => {
-    const { poller, clock, sentAt } = setup();
+    const { poller, clock, sentAt } = wirePoller();
     const a = await scriptedServer(
       '/s',
       [{ status: 429, headers: () => ({ 'retry-after': '7' }) }],
@@ -161,7 +163,7 @@ describe('Retry-After against a real server (virtual time)', () => {
 
 describe('503, default cooldown and strikes (virtual time)', () => {
   it('a 503 with Retry-After cools the origin like a 429', async () => {
-    const { poller, clock, sentAt } = setup();
+    const { poller, clock, sentAt } = wirePoller();
     const a = await scriptedServer(
       '/s',
       [{ status: 503, headers: () => ({ 'retry-after': '3' }) }],
@@ -184,13 +186,13 @@ describe('503, default cooldown and strikes (virtual time)', () => {
   });
 
   it('429 without Retry-After: default cooldown, doubling per strike, reset by a 200; origin B unaffected', async () => {
-    const { poller, clock, sentAt } = setup({ cooldown: { defaultMs: 2000, jitter: 0 } });
+    const { poller, clock, sentAt } = wirePoller({ cooldown: { defaultMs: 2000, jitter: 0 } });
     const a = await scriptedServer(
       '/s',
       [{ status: 429 }, { status: 429 }, { status: 200 }, { status: 429 }],
       () => clock.now(),
     );
-    const b = await server((_req, res) => sendJson(res, 200, { b: true }));
+    const b = await loopbackServer((_req, res) => sendJson(res, 200, { b: true }));
     const cooldowns: PollerEvents['cooldown'][] = [];
     poller.on('cooldown', (event) => cooldowns.push(event));
     poller.poll(`${a.origin}/s`);

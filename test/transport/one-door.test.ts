@@ -1,14 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import { BreakerOpenError, type FetchFunction, type PollerEvents } from '../../src/index.js';
-import { sendJson } from '../support/loopback-server.js';
-import { rejectionOf, server, setup, T0 } from './harness.js';
+import { T0 } from '../support/clock.js';
+import { loopbackServer, sendJson } from '../support/loopback-server.js';
+import { wirePoller } from '../support/poller.js';
+import { rejectionOf } from '../support/promises.js';
 
 const BREAKER = { minRequests: 2, failureRatio: 0.5, openMs: 5000 };
 
 describe('one door: a request wrapped twice is admitted once (wire)', () => {
   it('poller.wrapFetch(poller.wrapFetch()) sends and counts one request', async () => {
-    const { poller } = setup();
-    const s = await server((_req, res) => sendJson(res, 200, { ok: true }));
+    const { poller } = wirePoller();
+    const s = await loopbackServer((_req, res) => sendJson(res, 200, { ok: true }));
     const requests: PollerEvents['request'][] = [];
     poller.on('request', (event) => requests.push(event));
     const twice = poller.wrapFetch(poller.wrapFetch());
@@ -22,8 +24,8 @@ describe('one door: a request wrapped twice is admitted once (wire)', () => {
   });
 
   it("a wrapped fetch of the app's own, wrapped again, is counted once too", async () => {
-    const { poller } = setup();
-    const s = await server((_req, res) => sendJson(res, 200, { ok: true }));
+    const { poller } = wirePoller();
+    const s = await loopbackServer((_req, res) => sendJson(res, 200, { ok: true }));
     const own: FetchFunction = (input, init) => fetch(input, init);
     const twice = poller.wrapFetch(poller.wrapFetch(own));
     await twice(`${s.origin}/x`);
@@ -33,9 +35,9 @@ describe('one door: a request wrapped twice is admitted once (wire)', () => {
   });
 
   it('a half-open breaker probe through the double-wrapped path is sent and closes the breaker', async () => {
-    const { poller, clock } = setup({ breaker: BREAKER });
+    const { poller, clock } = wirePoller({ breaker: BREAKER });
     let failing = true;
-    const s = await server((_req, res) =>
+    const s = await loopbackServer((_req, res) =>
       failing ? sendJson(res, 500, { down: true }) : sendJson(res, 200, { ok: true }),
     );
     const transitions: string[] = [];

@@ -1,8 +1,10 @@
 import type http from 'node:http';
 import { describe, expect, it } from 'vitest';
 import { CooldownError, type FetchFunction } from '../../src/index.js';
-import { sendJson } from '../support/loopback-server.js';
-import { readBody, rejectionOf, server, setup, T0 } from './harness.js';
+import { T0 } from '../support/clock.js';
+import { loopbackServer, readBody, sendJson } from '../support/loopback-server.js';
+import { wirePoller } from '../support/poller.js';
+import { rejectionOf } from '../support/promises.js';
 
 interface Seen {
   method: string;
@@ -14,7 +16,7 @@ interface Seen {
 /** A server that records each request with its body and answers 200 with `{ ok: true }`. */
 async function echoServer() {
   const seen: Seen[] = [];
-  const s = await server(async (req, res) => {
+  const s = await loopbackServer(async (req, res) => {
     const body = await readBody(req);
     seen.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers, body });
     sendJson(res, 200, { ok: true });
@@ -38,7 +40,7 @@ function spyingFetch() {
 
 describe('wrapFetch passes requests through untouched', () => {
   it('POST with a JSON body, Authorization and custom headers, credentials', async () => {
-    const { poller } = setup();
+    const { poller } = wirePoller();
     const s = await echoServer();
     const spy = spyingFetch();
     const headers = {
@@ -82,7 +84,7 @@ describe('wrapFetch passes requests through untouched', () => {
   });
 
   it('a Request object keeps its method, headers and body', async () => {
-    const { poller } = setup();
+    const { poller } = wirePoller();
     const s = await echoServer();
     const request = new Request(`${s.origin}/r`, {
       method: 'PUT',
@@ -103,8 +105,8 @@ describe('wrapFetch passes requests through untouched', () => {
   });
 
   it('non-2xx responses resolve like fetch, with a readable body; only 429/503 cool down', async () => {
-    const { poller } = setup();
-    const s = await server((req, res) => {
+    const { poller } = wirePoller();
+    const s = await loopbackServer((req, res) => {
       const status = Number(req.url?.slice(1));
       sendJson(res, status, { status });
     });
@@ -129,8 +131,8 @@ describe('wrapFetch passes requests through untouched', () => {
 
 describe('network errors', () => {
   it('a refused connection rejects with the original error and starts no cooldown', async () => {
-    const { poller } = setup();
-    const s = await server();
+    const { poller } = wirePoller();
+    const s = await loopbackServer();
     const url = `${s.origin}/gone`;
     await s.close();
     const spy = spyingFetch();
@@ -143,9 +145,9 @@ describe('network errors', () => {
   });
 
   it('a connection reset rejects with the original error; the next call goes out at once', async () => {
-    const { poller } = setup();
+    const { poller } = wirePoller();
     let resets = 1;
-    const s = await server((req, res) => {
+    const s = await loopbackServer((req, res) => {
       if (resets-- > 0) {
         req.socket.destroy();
         return;
@@ -168,7 +170,7 @@ describe('network errors', () => {
 describe('relative URLs resolve against the baseUrl option', () => {
   it('wrapFetch(): a relative URL reaches baseUrl + path', async () => {
     const s = await echoServer();
-    const { poller } = setup({ baseUrl: `${s.origin}/api/v1/` });
+    const { poller } = wirePoller({ baseUrl: `${s.origin}/api/v1/` });
     const res = await poller.wrapFetch()('items?x=1', { headers: { 'x-check': '1' } });
     expect(res.status).toBe(200);
     expect(s.seen).toMatchObject([{ url: '/api/v1/items?x=1', headers: { 'x-check': '1' } }]);
@@ -176,7 +178,7 @@ describe('relative URLs resolve against the baseUrl option', () => {
 
   it('poll(relativeUrl) polls baseUrl + path', async () => {
     const s = await echoServer();
-    const { poller, clock } = setup({ baseUrl: `${s.origin}/api/v1/` });
+    const { poller, clock } = wirePoller({ baseUrl: `${s.origin}/api/v1/` });
     const data: unknown[] = [];
     poller.poll('status', { onData: (d) => data.push(d) });
     await clock.advance(0);
@@ -186,7 +188,7 @@ describe('relative URLs resolve against the baseUrl option', () => {
 
   it('ctx.http and ctx.fetch in a task: a relative URL reaches baseUrl', async () => {
     const s = await echoServer();
-    const { poller, clock } = setup({ baseUrl: `${s.origin}/api/v1/` });
+    const { poller, clock } = wirePoller({ baseUrl: `${s.origin}/api/v1/` });
     const data: unknown[] = [];
     poller.poll(
       async ({ http, fetch }) => ({

@@ -1,7 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import { isPollwiseError, UnexpectedResponseError } from '../../../src/index.js';
-import { sendJson } from '../../support/loopback-server.js';
-import { server, setup } from '../../transport/harness.js';
+import { loopbackServer, sendJson } from '../../support/loopback-server.js';
+import { wirePoller } from '../../support/poller.js';
 
 /**
  * A server with a versioned document: 200 with `ETag: "v<version>"`, or 304 (no body) when the
@@ -9,7 +9,7 @@ import { server, setup } from '../../transport/harness.js';
  */
 async function versionedServer() {
   const state = { version: 1, body: { items: ['a'] } as unknown };
-  const s = await server((req, res) => {
+  const s = await loopbackServer((req, res) => {
     const etag = `"v${state.version}"`;
     if (req.headers['if-none-match'] === etag) {
       res.writeHead(304, { etag });
@@ -24,7 +24,7 @@ async function versionedServer() {
 describe('ETag revalidation of poll(url) (wire)', () => {
   it('a 304 keeps the snapshot identity and calls no listener and no onData', async () => {
     const s = await versionedServer();
-    const { poller, clock } = setup();
+    const { poller, clock } = wirePoller();
     const onData = vi.fn();
     const onError = vi.fn();
     const sub = poller.poll(`${s.origin}/doc`, { interval: 1000, onData, onError });
@@ -68,7 +68,7 @@ describe('ETag revalidation of poll(url) (wire)', () => {
 
   it('a 200 with equal data under a new ETag keeps the snapshot identity too', async () => {
     const s = await versionedServer();
-    const { poller, clock } = setup();
+    const { poller, clock } = wirePoller();
     const onData = vi.fn();
     const sub = poller.poll(`${s.origin}/doc`, { interval: 1000, onData });
     await clock.advance(0);
@@ -81,11 +81,11 @@ describe('ETag revalidation of poll(url) (wire)', () => {
   });
 
   it('a 304 to a request that named no ETag is an UnexpectedResponseError, not data', async () => {
-    const s = await server((_req, res) => {
+    const s = await loopbackServer((_req, res) => {
       res.writeHead(304);
       res.end();
     });
-    const { poller, clock } = setup();
+    const { poller, clock } = wirePoller();
     const onData = vi.fn();
     const errors: unknown[] = [];
     const sub = poller.poll(`${s.origin}/odd`, {

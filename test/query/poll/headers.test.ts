@@ -1,16 +1,18 @@
 import { describe, expect, it, vi } from 'vitest';
-import { sendJson } from '../../support/loopback-server.js';
-import { server, setup } from '../../transport/harness.js';
+import { loopbackServer, sendJson } from '../../support/loopback-server.js';
+import { wirePoller } from '../../support/poller.js';
 
 /** A server that answers every request with the Authorization header it received. */
 async function whoAmIServer() {
-  return server((req, res) => sendJson(res, 200, { auth: req.headers.authorization ?? null }));
+  return loopbackServer((req, res) =>
+    sendJson(res, 200, { auth: req.headers.authorization ?? null }),
+  );
 }
 
 describe('poll(url, { headers }) on the wire', () => {
   it('a headers function is called before every request, and each fresh token reaches the server', async () => {
     const s = await whoAmIServer();
-    const { poller, clock } = setup();
+    const { poller, clock } = wirePoller();
     let issued = 0;
     // Async, like a token refresh.
     const headers = vi.fn(async () => ({ authorization: `Bearer t${++issued}` }));
@@ -42,7 +44,7 @@ describe('poll(url, { headers }) on the wire', () => {
 
   it('a synchronous function and a plain object work too', async () => {
     const s = await whoAmIServer();
-    const { poller, clock } = setup();
+    const { poller, clock } = wirePoller();
     const fn = vi.fn(() => new Headers({ authorization: 'Bearer sync' }));
     poller.poll(`${s.origin}/fn`, { interval: 1000, headers: fn });
     poller.poll(`${s.origin}/obj`, { interval: 1000, headers: { authorization: 'Bearer obj' } });
@@ -57,7 +59,7 @@ describe('poll(url, { headers }) on the wire', () => {
 
   it('a headers function that throws fails that run without a request; the next tick asks again', async () => {
     const s = await whoAmIServer();
-    const { poller, clock } = setup();
+    const { poller, clock } = wirePoller();
     const noToken = new Error('not signed in');
     let calls = 0;
     const headers = () => {

@@ -1,31 +1,22 @@
 import { describe, expect, expectTypeOf, it, vi } from 'vitest';
 import { z } from 'zod';
-import {
-  createPoller,
-  isPollwiseError,
-  PollwiseError,
-  ValidationError,
-} from '../../../src/index.js';
-import { EXACT_TIMING, useFakeClockWithPollers } from '../../support/exact-poller.js';
-import { recordingFetch } from '../../support/fake-environment.js';
+import { isPollwiseError, PollwiseError, ValidationError } from '../../../src/index.js';
+import { useFakeClock } from '../../support/clock.js';
+import type { FakeCall } from '../../support/fake-network.js';
+import { fakePoller } from '../../support/poller.js';
 
-const T0 = Date.UTC(2026, 0, 1);
-const track = useFakeClockWithPollers(T0);
+useFakeClock();
 const A = 'http://a.test';
 
 const Item = z.object({ id: z.number(), name: z.string() });
 
 /** a.test/good answers a valid item, a.test/bad one whose id is a string. */
-function itemServer() {
-  return recordingFetch(({ url }) =>
-    Response.json(url.endsWith('/bad') ? { id: 'x', name: 'bad' } : { id: 1, name: 'good' }),
-  );
-}
+const itemServer = ({ url }: FakeCall) =>
+  Response.json(url.endsWith('/bad') ? { id: 'x', name: 'bad' } : { id: 1, name: 'good' });
 
 describe('schema (Standard Schema, zod 4)', () => {
   it('a schema failure is a typed ValidationError for that poll only; another poll on the origin keeps getting data', async () => {
-    const net = itemServer();
-    const poller = track(createPoller({ fetch: net.fetch, ...EXACT_TIMING }));
+    const { poller, net } = fakePoller({}, itemServer);
     const badErrors: unknown[] = [];
     const badData = vi.fn();
     const goodData: unknown[] = [];
@@ -85,8 +76,7 @@ describe('schema (Standard Schema, zod 4)', () => {
   });
 
   it('the schema output (transforms, defaults) is the data subscribers see', async () => {
-    const net = recordingFetch(() => Response.json({ id: '7' }));
-    const poller = track(createPoller({ fetch: net.fetch, ...EXACT_TIMING }));
+    const { poller } = fakePoller({}, () => Response.json({ id: '7' }));
     const Coerced = z.object({ id: z.coerce.number(), tags: z.array(z.string()).default([]) });
     const sub = poller.poll(`${A}/coerce`, { schema: Coerced });
     await vi.advanceTimersByTimeAsync(0);

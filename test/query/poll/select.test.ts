@@ -1,11 +1,9 @@
 import { describe, expect, it, vi } from 'vitest';
 import { z } from 'zod';
-import { createPoller } from '../../../src/index.js';
-import { EXACT_TIMING, useFakeClockWithPollers } from '../../support/exact-poller.js';
-import { recordingFetch } from '../../support/fake-environment.js';
+import { useFakeClock } from '../../support/clock.js';
+import { fakePoller } from '../../support/poller.js';
 
-const T0 = Date.UTC(2026, 0, 1);
-const track = useFakeClockWithPollers(T0);
+useFakeClock();
 const URL_A = 'http://a.test/status';
 
 const Status = z.object({ count: z.number(), region: z.string() });
@@ -13,13 +11,12 @@ const Status = z.object({ count: z.number(), region: z.string() });
 /** Answers `{ count: n, region: 'eu' }`: the count changes on every request, the region never. */
 function statusServer() {
   let count = 0;
-  return recordingFetch(() => Response.json({ count: ++count, region: 'eu' }));
+  return () => Response.json({ count: ++count, region: 'eu' });
 }
 
 describe('select per subscriber', () => {
   it('two subscribers with different selects on one URL see their own data; equal selected results do not notify', async () => {
-    const net = statusServer();
-    const poller = track(createPoller({ fetch: net.fetch, ...EXACT_TIMING }));
+    const { poller, net } = fakePoller({}, statusServer());
     const counts: number[] = [];
     const regions: unknown[] = [];
     const byCount = poller.poll(URL_A, {
@@ -57,8 +54,7 @@ describe('select per subscriber', () => {
   });
 
   it('a select that throws is an error for that subscriber only', async () => {
-    const net = statusServer();
-    const poller = track(createPoller({ fetch: net.fetch, ...EXACT_TIMING }));
+    const { poller, net } = fakePoller({}, statusServer());
     const broken = new Error('select broke');
     const fine = poller.poll(URL_A, { schema: Status, select: (s) => s.count });
     const failing = poller.poll(URL_A, {

@@ -1,17 +1,17 @@
 import { describe, expect, it } from 'vitest';
-import { sendJson } from '../../support/loopback-server.js';
-import { server, setup } from '../../transport/harness.js';
+import { loopbackServer, sendJson } from '../../support/loopback-server.js';
+import { wirePoller } from '../../support/poller.js';
 
 /** A server that answers `{ path, n }`, n counting the requests it got. */
 async function countingServer() {
   let n = 0;
-  return server((req, res) => sendJson(res, 200, { path: req.url, n: ++n }));
+  return loopbackServer((req, res) => sendJson(res, 200, { path: req.url, n: ++n }));
 }
 
 describe('polls of one URL share one request per tick (wire)', () => {
   it('two polls of one URL: one request per tick for five ticks, both subscribers see every answer', async () => {
     const s = await countingServer();
-    const { poller, clock } = setup();
+    const { poller, clock } = wirePoller();
     const url = `${s.origin}/feed`;
     const a: unknown[] = [];
     const b: unknown[] = [];
@@ -31,7 +31,7 @@ describe('polls of one URL share one request per tick (wire)', () => {
 
   it('the same with an explicit shared key (URLs that differ only in a cache buster)', async () => {
     const s = await countingServer();
-    const { poller, clock } = setup();
+    const { poller, clock } = wirePoller();
     const a: unknown[] = [];
     const b: unknown[] = [];
     poller.poll(`${s.origin}/feed?from=a`, {
@@ -54,7 +54,7 @@ describe('polls of one URL share one request per tick (wire)', () => {
 
   it('task polls with the same explicit key share one run per tick', async () => {
     const s = await countingServer();
-    const { poller, clock } = setup();
+    const { poller, clock } = wirePoller();
     const a: unknown[] = [];
     const b: unknown[] = [];
     const task = ({ http }: { http: (url: string) => Promise<unknown> }) =>
@@ -70,7 +70,7 @@ describe('polls of one URL share one request per tick (wire)', () => {
 
   it('unsubscribing one keeps the other polling; the last one stops the poll', async () => {
     const s = await countingServer();
-    const { poller, clock, sentAt } = setup();
+    const { poller, clock, sentAt } = wirePoller();
     const url = `${s.origin}/feed`;
     const a: unknown[] = [];
     const b: unknown[] = [];
@@ -96,7 +96,7 @@ describe('polls of one URL share one request per tick (wire)', () => {
 
   it('the shared poll runs at the smallest interval any subscriber asks for, and slows down when it leaves', async () => {
     const s = await countingServer();
-    const { poller, clock, sentAt } = setup();
+    const { poller, clock, sentAt } = wirePoller();
     const url = `${s.origin}/feed`;
     poller.poll(url, { interval: 3000 });
     const fast = poller.poll(url, { interval: 1000 });
@@ -110,7 +110,7 @@ describe('polls of one URL share one request per tick (wire)', () => {
 
   it('a subscriber that joins after the first answer sends nothing new and sees the data at once', async () => {
     const s = await countingServer();
-    const { poller, clock } = setup();
+    const { poller, clock } = wirePoller();
     const url = `${s.origin}/feed`;
     poller.poll(url, { interval: 1000 });
     await clock.advance(0);
@@ -125,10 +125,10 @@ describe('polls of one URL share one request per tick (wire)', () => {
   });
 
   it('polls of one URL share only with the same request options: no token crosses subscribers', async () => {
-    const s = await server((req, res) =>
+    const s = await loopbackServer((req, res) =>
       sendJson(res, 200, { auth: req.headers.authorization ?? null }),
     );
-    const { poller, clock } = setup();
+    const { poller, clock } = wirePoller();
     const url = `${s.origin}/me`;
     const token = () => ({ authorization: 'Bearer shared' });
     const seen: Record<string, unknown[]> = { a: [], b: [], c: [], d: [] };
