@@ -11,14 +11,10 @@ import {
   PollerDisposedError,
   PollwiseError,
 } from '../src/index.js';
-import {
-  deferred,
-  flushRealMacrotask,
-  gaps,
-  hangingFetch,
-  setup,
-  useFakeClock,
-} from './scheduler/harness.js';
+import { gaps, realTick, useFakeClock } from './support/clock.js';
+import { fakeNetwork } from './support/fake-network.js';
+import { fakePoller } from './support/poller.js';
+import { deferred } from './support/promises.js';
 
 useFakeClock();
 
@@ -26,7 +22,7 @@ const URL_A = 'http://a.test/x';
 
 describe('dispose()', () => {
   it('leaves 0 timers and 0 visibility/online listeners', async () => {
-    const { poller, visibility, online } = setup({}, () => new Response('', { status: 500 }));
+    const { poller, visibility, online } = fakePoller({}, () => new Response('', { status: 500 }));
     // Several groups in several states: due soon, backing off, hidden-interval, non-immediate.
     poller.poll(({ fetch }) => fetch(URL_A), { url: URL_A, interval: 1000 });
     poller.poll(({ fetch }) => fetch('http://a.test/y'), { url: 'http://a.test/y' });
@@ -57,8 +53,7 @@ describe('dispose()', () => {
   });
 
   it("aborts an in-flight run's signal; its fetch rejects with AbortError and nothing is delivered", async () => {
-    const hanging = hangingFetch();
-    const { poller } = setup({ fetch: hanging.fetch });
+    const { poller, net: hanging } = fakePoller({}, () => 'hang');
     let runSignal: AbortSignal | undefined;
     let fetchOutcome: Promise<unknown> | undefined;
     const onData = vi.fn();
@@ -73,37 +68,37 @@ describe('dispose()', () => {
     );
     await vi.advanceTimersByTimeAsync(0);
     expect(runSignal?.aborted).toBe(false);
-    expect(hanging.signals).toHaveLength(1);
+    expect(hanging.calls).toHaveLength(1);
 
     poller.dispose();
     expect(runSignal?.aborted).toBe(true);
     await expect(fetchOutcome).rejects.toMatchObject({ name: 'AbortError' });
-    await flushRealMacrotask();
+    await realTick();
     expect(onData).not.toHaveBeenCalled();
     expect(onError).not.toHaveBeenCalled();
     expect(vi.getTimerCount()).toBe(0);
   });
 
   it('a wrapped fetch in flight rejects with AbortError; later calls reject without the network', async () => {
-    const hanging = hangingFetch();
-    const { poller } = setup();
+    const hanging = fakeNetwork(() => 'hang');
+    const { poller } = fakePoller();
     const wrapped = poller.wrapFetch(hanging.fetch);
     const inFlight = wrapped('http://a.test/slow');
     await vi.advanceTimersByTimeAsync(0);
-    expect(hanging.signals).toHaveLength(1);
+    expect(hanging.calls).toHaveLength(1);
 
     poller.dispose();
     await expect(inFlight).rejects.toMatchObject({ name: 'AbortError' });
-    expect(hanging.signals[0]?.aborted).toBe(true);
+    expect(hanging.calls[0]?.signal?.aborted).toBe(true);
     await expect(wrapped('http://a.test/again')).rejects.toBeInstanceOf(PollerDisposedError);
-    expect(hanging.signals).toHaveLength(1);
+    expect(hanging.calls).toHaveLength(1);
     expect(() => poller.poll(() => 1, { url: 'http://a.test' })).toThrow(PollerDisposedError);
   });
 });
 
 describe('intervals from host policies', () => {
   it('localhost 1000, other hosts 2000, *.hf.space 2500 (not evilhf.space), per-poll override', async () => {
-    const { poller, times } = setup({ hosts: [{ match: '*.hf.space', interval: 2500 }] });
+    const { poller, net } = fakePoller({ hosts: [{ match: '*.hf.space', interval: 2500 }] });
     const watch = (url: string, interval?: number) =>
       poller.poll(({ fetch }) => fetch(url), interval === undefined ? { url } : { url, interval });
     watch('http://localhost:8080/l');
@@ -113,24 +108,24 @@ describe('intervals from host policies', () => {
     watch('http://b.test/override', 700);
     await vi.advanceTimersByTimeAsync(10_000);
 
-    expect(times('localhost')).toEqual([
+    expect(net.times('localhost')).toEqual([
       0, 1000, 2000, 3000, 4000, 5000, 6000, 7000, 8000, 9000, 10_000,
     ]);
-    expect(times('b.test/b')).toEqual([0, 2000, 4000, 6000, 8000, 10_000]);
-    expect(times('a.hf.space')).toEqual([0, 2500, 5000, 7500, 10_000]);
-    expect(times('evilhf.space')).toEqual([0, 2000, 4000, 6000, 8000, 10_000]);
-    expect(new Set(gaps(times('/override')))).toEqual(new Set([700]));
-    expect(times('/override')).toHaveLength(15);
+    expect(net.times('b.test/b')).toEqual([0, 2000, 4000, 6000, 8000, 10_000]);
+    expect(net.times('a.hf.space')).toEqual([0, 2500, 5000, 7500, 10_000]);
+    expect(net.times('evilhf.space')).toEqual([0, 2000, 4000, 6000, 8000, 10_000]);
+    expect(new Set(gaps(net.times('/override')))).toEqual(new Set([700]));
+    expect(net.times('/override')).toHaveLength(15);
     poller.dispose();
   });
 
   it('poller-level interval and loopbackInterval replace the built-in defaults', async () => {
-    const { poller, times } = setup({ interval: 3000, loopbackInterval: 400 });
+    const { poller, net } = fakePoller({ interval: 3000, loopbackInterval: 400 });
     poller.poll(({ fetch }) => fetch('http://127.0.0.1/l'), { url: 'http://127.0.0.1/l' });
     poller.poll(({ fetch }) => fetch('http://b.test/b'), { url: 'http://b.test/b' });
     await vi.advanceTimersByTimeAsync(6000);
-    expect(gaps(times('127.0.0.1'))).toEqual(Array(15).fill(400));
-    expect(times('b.test')).toEqual([0, 3000, 6000]);
+    expect(gaps(net.times('127.0.0.1'))).toEqual(Array(15).fill(400));
+    expect(net.times('b.test')).toEqual([0, 3000, 6000]);
     poller.dispose();
   });
 });
@@ -138,7 +133,7 @@ describe('intervals from host policies', () => {
 describe('unsubscribe()', () => {
   it('stops further requests, aborts the in-flight run and delivers nothing after', async () => {
     const answer = deferred<Response>();
-    const { poller, net, visibility, online } = setup({}, () => answer.promise);
+    const { poller, net, visibility, online } = fakePoller({}, () => answer.promise);
     let runSignal: AbortSignal | undefined;
     const onData = vi.fn();
     const onError = vi.fn();
@@ -158,7 +153,7 @@ describe('unsubscribe()', () => {
     expect(runSignal?.aborted).toBe(true);
     answer.resolve(Response.json({ late: true }));
     await vi.advanceTimersByTimeAsync(10_000);
-    await flushRealMacrotask();
+    await realTick();
     expect(net.count()).toBe(1);
     expect(onData).not.toHaveBeenCalled();
     expect(onError).not.toHaveBeenCalled();
@@ -175,7 +170,7 @@ describe('unsubscribe()', () => {
   });
 
   it('leaves sibling polls in the same group running', async () => {
-    const { poller, times } = setup();
+    const { poller, net } = fakePoller();
     const a = poller.poll(({ fetch }) => fetch('http://a.test/1'), {
       url: 'http://a.test/1',
       interval: 1000,
@@ -187,51 +182,51 @@ describe('unsubscribe()', () => {
     await vi.advanceTimersByTimeAsync(1500);
     a.unsubscribe();
     await vi.advanceTimersByTimeAsync(2000);
-    expect(times('/1')).toEqual([0, 1000]);
-    expect(times('/2')).toEqual([0, 1000, 2000, 3000]);
+    expect(net.times('/1')).toEqual([0, 1000]);
+    expect(net.times('/2')).toEqual([0, 1000, 2000, 3000]);
     poller.dispose();
   });
 });
 
 describe('refresh()', () => {
   it('runs the poll on the next 0 ms tick, then resumes its interval from there', async () => {
-    const { poller, times } = setup();
+    const { poller, net } = fakePoller();
     const sub = poller.poll(({ fetch }) => fetch(URL_A), { url: URL_A, interval: 10_000 });
     await vi.advanceTimersByTimeAsync(3000);
-    expect(times()).toEqual([0]);
+    expect(net.times()).toEqual([0]);
     sub.refresh();
-    expect(times()).toEqual([0]);
+    expect(net.times()).toEqual([0]);
     await vi.advanceTimersByTimeAsync(0);
-    expect(times()).toEqual([0, 3000]);
+    expect(net.times()).toEqual([0, 3000]);
     await vi.advanceTimersByTimeAsync(9999);
-    expect(times()).toEqual([0, 3000]);
+    expect(net.times()).toEqual([0, 3000]);
     await vi.advanceTimersByTimeAsync(1);
-    expect(times()).toEqual([0, 3000, 13_000]);
+    expect(net.times()).toEqual([0, 3000, 13_000]);
     poller.dispose();
   });
 
   it('does not run while hidden; the refreshed poll runs on becoming visible', async () => {
-    const { poller, visibility, times } = setup();
+    const { poller, visibility, net } = fakePoller();
     const sub = poller.poll(({ fetch }) => fetch(URL_A), { url: URL_A, interval: 10_000 });
     await vi.advanceTimersByTimeAsync(3000);
     visibility.set(false);
     sub.refresh();
     await vi.advanceTimersByTimeAsync(5000);
-    expect(times()).toEqual([0]);
+    expect(net.times()).toEqual([0]);
     visibility.set(true); // t = 8000, before the regular due time 10000
     await vi.advanceTimersByTimeAsync(0);
-    expect(times()).toEqual([0, 8000]);
+    expect(net.times()).toEqual([0, 8000]);
     poller.dispose();
   });
 });
 
 describe('poll(url) shorthand', () => {
   it('GETs JSON and delivers the parsed data', async () => {
-    const { poller, net } = setup({}, () => Response.json({ n: 42 }));
+    const { poller, net } = fakePoller({}, () => Response.json({ n: 42 }));
     const onData = vi.fn();
     poller.poll('http://a.test/data.json', { onData });
     await vi.advanceTimersByTimeAsync(0);
-    await flushRealMacrotask();
+    await realTick();
     expect(net.count()).toBe(1);
     expect(net.calls[0]?.method).toBe('GET');
     expect(net.calls[0]?.url).toBe('http://a.test/data.json');
@@ -241,19 +236,19 @@ describe('poll(url) shorthand', () => {
   });
 
   it('immediate: false first runs one interval later', async () => {
-    const { poller, times } = setup();
+    const { poller, net } = fakePoller();
     poller.poll('http://b.test/data', { immediate: false });
     await vi.advanceTimersByTimeAsync(1999);
-    expect(times()).toEqual([]);
+    expect(net.times()).toEqual([]);
     await vi.advanceTimersByTimeAsync(1);
-    expect(times()).toEqual([2000]);
+    expect(net.times()).toEqual([2000]);
     await vi.advanceTimersByTimeAsync(2000);
-    expect(times()).toEqual([2000, 4000]);
+    expect(net.times()).toEqual([2000, 4000]);
     poller.dispose();
   });
 
   it('rejects a URL given twice and a poll without url or origin', () => {
-    const { poller } = setup();
+    const { poller } = fakePoller();
     expect(() => poller.poll('http://a.test/', { url: 'http://a.test/' } as never)).toThrow(
       InvalidOptionsError,
     );
@@ -265,8 +260,7 @@ describe('poll(url) shorthand', () => {
 
 describe('ctx.fetch signals', () => {
   it("a Request's own signal still aborts it, and so does unsubscribe()", async () => {
-    const hanging = hangingFetch();
-    const { poller } = setup({ fetch: hanging.fetch });
+    const { poller, net: hanging } = fakePoller({}, () => 'hang');
     const own = new AbortController();
     const errors: unknown[] = [];
     const sub = poller.poll(({ fetch }) => fetch(new Request(URL_A, { signal: own.signal })), {
@@ -275,10 +269,10 @@ describe('ctx.fetch signals', () => {
       onError: (error) => errors.push(error),
     });
     await vi.advanceTimersByTimeAsync(0);
-    expect(hanging.signals).toHaveLength(1);
+    expect(hanging.calls).toHaveLength(1);
     own.abort(new Error('caller gave up'));
     await vi.advanceTimersByTimeAsync(0);
-    expect(hanging.signals[0]?.aborted).toBe(true);
+    expect(hanging.calls[0]?.signal?.aborted).toBe(true);
     expect(errors).toEqual([new Error('caller gave up')]);
     sub.unsubscribe();
     poller.dispose();
@@ -287,7 +281,7 @@ describe('ctx.fetch signals', () => {
 
 describe('on() returns its unsubscribe function', () => {
   it('the returned function removes the handler; calling it twice is harmless', async () => {
-    const { poller } = setup();
+    const { poller } = fakePoller();
     const seen: string[] = [];
     const off = poller.on('request', ({ url }) => seen.push(url));
     await poller.wrapFetch()('http://a.test/1');
@@ -300,7 +294,7 @@ describe('on() returns its unsubscribe function', () => {
   });
 
   it('removes only its own handler', async () => {
-    const { poller } = setup();
+    const { poller } = fakePoller();
     const kept = vi.fn();
     const dropped = vi.fn();
     poller.on('request', kept);
@@ -314,7 +308,7 @@ describe('on() returns its unsubscribe function', () => {
   });
 
   it('2,000 on/off pairs (interleaved, and all on then all off) leave 0 event listeners', () => {
-    const { poller } = setup();
+    const { poller } = fakePoller();
     const types = ['request', 'response', 'data', 'error', 'skip', 'cooldown'] as const;
     expect(poller.inspect().eventListeners).toBe(0);
     for (let i = 0; i < 2000; i++) {

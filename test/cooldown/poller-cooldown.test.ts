@@ -1,78 +1,39 @@
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import {
   CooldownError,
   type CooldownStart,
-  createPoller,
   type Poller,
   type PollerOptions,
 } from '../../src/index.js';
-import { type RecordedRequest, recordingFetch } from '../support/fake-environment.js';
+import { advance, elapsed, T0, useFakeClock } from '../support/clock.js';
+import { fakePoller } from '../support/poller.js';
+import { rejectionOf } from '../support/promises.js';
 
-// Local clock; the tests' server Date headers are deliberately far from it.
-const T0 = Date.UTC(2026, 0, 15, 12, 0, 0);
 const A = 'http://a.test';
 const B = 'http://b.test';
 
 type Answer = { status: number; headers?: Record<string, string> };
 
+useFakeClock();
+
 /**
- * A poller on the fake default clock with exact timing, whose fetch answers call n (1-based,
- * per origin) from `script[origin][n]`, else 200 JSON.
+ * A poller on the fake clock with exact timing, whose network answers call n (1-based, per
+ * origin) from `script[origin][n]`, else 200 JSON. Server Date headers in the scripts are
+ * deliberately far from the local clock.
  */
 function setup(script: Record<string, Record<number, Answer>> = {}, options: PollerOptions = {}) {
-  const perOrigin = new Map<string, number>();
-  const net = recordingFetch((req: RecordedRequest) => {
-    const n = (perOrigin.get(req.origin) ?? 0) + 1;
-    perOrigin.set(req.origin, n);
-    const answer = script[req.origin]?.[n];
+  const { poller, net } = fakePoller(options, ({ origin, n }) => {
+    const answer = script[origin]?.[n];
     if (answer === undefined) return Response.json({ ok: true });
     return new Response('{"error":"slow down"}', {
       status: answer.status,
       headers: answer.headers,
     });
   });
-  const poller = createPoller({
-    fetch: net.fetch,
-    visibility: false,
-    online: false,
-    jitter: 0,
-    random: () => 0,
-    cooldown: { jitter: 0 },
-    ...options,
-  });
   const cooldowns: CooldownStart[] = [];
   poller.on('cooldown', (event) => cooldowns.push(event));
-  const times = (origin?: string) =>
-    net.calls.filter((c) => origin === undefined || c.origin === origin).map((c) => c.at - T0);
-  active = poller;
-  return { poller, net, cooldowns, times };
+  return { poller, net, cooldowns, times: net.times };
 }
-
-let active: Poller | null = null;
-const elapsed = () => Date.now() - T0;
-const advance = (ms: number) => vi.advanceTimersByTimeAsync(ms);
-
-/** The rejection of a promise that must reject. */
-async function rejection(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected a rejection');
-}
-
-beforeEach(() => {
-  vi.useFakeTimers();
-  vi.setSystemTime(T0);
-});
-
-afterEach(() => {
-  active?.dispose();
-  active = null;
-  expect(vi.getTimerCount()).toBe(0);
-  vi.useRealTimers();
-});
 
 /**
  * Both wrapped transports (the poller's fetch and a wrapped fetch of the app's own) refuse `A`
@@ -84,9 +45,9 @@ async function expectRefused(
   retryAfterMs: number,
 ) {
   const before = net.count();
-  const viaFetch = await rejection(poller.wrapFetch()(`${A}/direct`));
+  const viaFetch = await rejectionOf(poller.wrapFetch()(`${A}/direct`));
   const ownFetch: typeof fetch = (input, init) => net.fetch(input, init);
-  const viaOwn = await rejection(poller.wrapFetch(ownFetch)(`${A}/direct`));
+  const viaOwn = await rejectionOf(poller.wrapFetch(ownFetch)(`${A}/direct`));
   for (const error of [viaFetch, viaOwn]) {
     expect(error).toBeInstanceOf(CooldownError);
     expect(error).toMatchObject({
@@ -221,7 +182,7 @@ describe('a 429 with Retry-After pauses the whole origin', () => {
     await advance(1);
     expect(
       net.calls
-        .filter((c) => c.at - T0 === 7000)
+        .filter((c) => c.at === 7000)
         .map((c) => c.url)
         .sort(),
     ).toEqual([`${A}/feed`, `${A}/via-fetch`, `${A}/via-http`]);

@@ -1,8 +1,9 @@
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { createPoller, type HostPolicy, type Poller } from '../../src/index.js';
+import { describe, expect, it, vi } from 'vitest';
+import type { HostPolicy } from '../../src/index.js';
 import { createPolicyResolver } from '../../src/policy/host-policies.js';
 import { isLoopbackHostname } from '../../src/policy/loopback.js';
-import { recordingFetch } from '../support/fake-environment.js';
+import { useFakeClock } from '../support/clock.js';
+import { fakePoller } from '../support/poller.js';
 
 const FALLBACKS = {
   interval: 2000,
@@ -136,28 +137,10 @@ describe('loopback detection', () => {
 });
 
 describe('createPoller applies the host policies', () => {
-  let poller: Poller | null = null;
-  beforeEach(() => {
-    vi.useFakeTimers();
-    vi.setSystemTime(Date.UTC(2026, 0, 1));
-  });
-  afterEach(() => {
-    poller?.dispose();
-    poller = null;
-    expect(vi.getTimerCount()).toBe(0);
-    vi.useRealTimers();
-  });
+  useFakeClock();
 
   it('policy, loopback and default intervals, with exact request counts over 10 s', async () => {
-    const net = recordingFetch();
-    poller = createPoller({
-      fetch: net.fetch,
-      visibility: false,
-      online: false,
-      jitter: 0,
-      random: () => 0,
-      hosts: [{ match: '*.hf.space', interval: 2500 }],
-    });
+    const { poller, net } = fakePoller({ hosts: [{ match: '*.hf.space', interval: 2500 }] });
     for (const url of [
       'https://x.hf.space/a',
       'https://evilhf.space/a',

@@ -1,30 +1,20 @@
-import { vi } from 'vitest';
-import { createPoller, type Poller, type PollerOptions } from '../../src/index.js';
+import type { PollerOptions } from '../../src/index.js';
 import type { HttpBatchEndpoint, ResourceOptions } from '../../src/resource/index.js';
-import { flushRealMacrotask, T0 } from '../scheduler/harness.js';
-import { manualOnline, manualVisibility } from '../support/fake-environment.js';
-
-export { elapsed, flushRealMacrotask, T0, useFakeClock } from '../scheduler/harness.js';
-
-/** Bumped whenever a fake API request starts or ends: `settle()` waits until it stops moving. */
-let activity = 0;
+import { realTick } from '../support/clock.js';
+import { type FakeCall, fakeNetwork } from '../support/fake-network.js';
+import { fakePoller } from '../support/poller.js';
 
 /** The origin of the fake API. */
 export const API = 'http://api.test';
 
-/** What the fake API saw of one request. */
-export interface ApiRequest {
-  method: string;
-  url: URL;
-  /** The parsed JSON body (undefined for GET). */
-  body: unknown;
-  headers: Headers;
-  /** Ms since T0 on the fake clock. */
-  at: number;
+/** What the fake API saw of one request: the call, what it asked for and its parsed body. */
+export interface ApiRequest extends FakeCall {
   /** `batch` for /batch, `item` for /items/:id, `other` otherwise. */
   kind: 'batch' | 'item' | 'other';
-  /** Keys asked for: the batch body's ids or the item URL's id. */
+  /** Keys asked for: the batch body's ids (or `ids` query) or the item URL's id. */
   keys: string[];
+  /** The parsed JSON body (undefined for GET). */
+  body: unknown;
 }
 
 export interface Entry {
@@ -32,16 +22,29 @@ export interface Entry {
   value: unknown;
 }
 
+/** A call of the fake network, seen as a request to the fake API (what the URL alone says). */
+function apiRequest(call: FakeCall): ApiRequest {
+  const request = call as ApiRequest;
+  if (request.kind !== undefined) return request;
+  const { path } = call;
+  request.kind = path === '/batch' ? 'batch' : path.startsWith('/items/') ? 'item' : 'other';
+  request.keys = request.kind === 'item' ? [decodeURIComponent(path.slice('/items/'.length))] : [];
+  request.body = undefined;
+  return request;
+}
+
 /**
- * A fake HTTP API in the fetch's clothes. `POST /batch {ids}` answers `[{id, value}]` for every
+ * A fake HTTP API on the fake network. `POST /batch {ids}` answers `[{id, value}]` for every
  * id it knows; `GET /items/:id` answers `{id, value}` with an ETag (`"id:version"`) and honours
  * If-None-Match with a 304. Knobs change its answers; every request is logged, and the number in
  * flight is tracked (responses can be delayed on the fake clock).
  */
 export function fakeApi() {
-  const requests: ApiRequest[] = [];
   const api = {
-    requests,
+    /** Every request, in order. */
+    get requests(): ApiRequest[] {
+      return net.calls.map(apiRequest);
+    },
     /** Item values by key; a key that is absent is unknown (batch: no entry; item: 404). */
     values: new Map<string, unknown>(),
     /** Bumped on every `set`: the ETag changes only when the value changes. */
@@ -66,8 +69,13 @@ export function fakeApi() {
      * that requests overlap while the fake clock stands still; undefined: not at all.
      */
     delay: undefined as number | 'macrotask' | undefined,
-    inFlight: 0,
-    maxInFlight: 0,
+    /** Requests in flight now, and the most at once since the last `reset()`. */
+    get inFlight() {
+      return net.inFlight;
+    },
+    get maxInFlight() {
+      return net.maxInFlight;
+    },
     set(key: string, value: unknown) {
       api.values.set(key, value);
       api.versions.set(key, (api.versions.get(key) ?? 0) + 1);
@@ -75,14 +83,11 @@ export function fakeApi() {
     fill(keys: readonly string[], value: (key: string) => unknown = (k) => `v-${k}`) {
       for (const key of keys) api.set(key, value(key));
     },
-    batches: () => requests.filter((r) => r.kind === 'batch'),
-    items: () => requests.filter((r) => r.kind === 'item'),
+    batches: () => api.requests.filter((r) => r.kind === 'batch'),
+    items: () => api.requests.filter((r) => r.kind === 'item'),
     /** Sizes of the batch requests, in order. */
     batchSizes: () => api.batches().map((r) => r.keys.length),
-    reset() {
-      requests.length = 0;
-      api.maxInFlight = api.inFlight;
-    },
+    reset: () => net.reset(),
     route(request: ApiRequest): Response {
       const overridden = api.override?.(request);
       if (overridden !== undefined) return overridden;
@@ -124,53 +129,23 @@ export function fakeApi() {
       }
       return Response.json({ ok: true });
     },
-    fetch: async (input: RequestInfo | URL, init?: RequestInit): Promise<Response> => {
-      const request = new Request(input, init);
-      const url = new URL(request.url);
-      const kind =
-        url.pathname === '/batch' ? 'batch' : url.pathname.startsWith('/items/') ? 'item' : 'other';
-      const record: ApiRequest = {
-        method: request.method,
-        url,
-        body: undefined,
-        headers: request.headers,
-        at: Date.now() - T0,
-        kind,
-        keys: kind === 'item' ? [decodeURIComponent(url.pathname.slice('/items/'.length))] : [],
-      };
-      requests.push(record);
-      activity++;
-      const signal = init?.signal ?? request.signal;
-      api.inFlight++;
-      api.maxInFlight = Math.max(api.maxInFlight, api.inFlight);
-      try {
-        if (signal?.aborted) throw signal.reason;
-        if (request.method !== 'GET') {
-          const text = await request.text();
-          record.body = text === '' ? undefined : JSON.parse(text);
-          if (kind === 'batch') record.keys = [...(record.body as { ids: string[] }).ids];
-        } else if (kind === 'batch') {
-          record.keys = url.searchParams.get('ids')?.split(',') ?? [];
-        }
-        const { delay } = api;
-        if (delay === 'macrotask') await flushRealMacrotask();
-        else if (delay !== undefined) {
-          await new Promise<void>((resolve, reject) => {
-            const timer = setTimeout(resolve, delay);
-            signal?.addEventListener('abort', () => {
-              clearTimeout(timer);
-              reject(signal.reason);
-            });
-          });
-        }
-        return api.route(record);
-      } finally {
-        api.inFlight--;
-        activity++;
+    /** Answers a call of the fake network. */
+    async respond(call: FakeCall): Promise<Response> {
+      const request = apiRequest(call);
+      if (request.method !== 'GET') {
+        request.body = await call.json();
+        if (request.kind === 'batch') request.keys = [...(request.body as { ids: string[] }).ids];
+      } else if (request.kind === 'batch') {
+        request.keys = call.query.get('ids')?.split(',') ?? [];
       }
+      const { delay } = api;
+      if (delay === 'macrotask') await realTick();
+      else if (delay !== undefined) await call.sleep(delay);
+      return api.route(request);
     },
   };
-  return api;
+  const net = fakeNetwork((call) => api.respond(call));
+  return Object.assign(api, { net, fetch: net.fetch });
 }
 
 export type FakeApi = ReturnType<typeof fakeApi>;
@@ -200,40 +175,15 @@ export function apiResource(
 }
 
 /**
- * A poller on the default (faked) clock with manual visibility/online, talking to a fake API,
- * with exact timing: no tick jitter, no cooldown jitter, random() = 0 unless overridden.
+ * A poller on the fake clock (`fakePoller`: exact timing, manual visibility and online) whose
+ * network is the fake API.
  */
 export function setup(options: PollerOptions = {}) {
   const api = fakeApi();
-  const visibility = manualVisibility();
-  const online = manualOnline();
-  const poller: Poller = createPoller({
-    fetch: api.fetch,
-    visibility: visibility.source,
-    online: online.source,
-    jitter: 0,
-    random: () => 0,
-    cooldown: { jitter: 0 },
-    ...options,
-  });
-  return { api, poller, visibility, online };
+  const { net: _, ...env } = fakePoller(options, api.net);
+  return { api, ...env };
 }
 
 /** `n` keys: k000, k001, ... */
 export const keys = (n: number, prefix = 'k') =>
   Array.from({ length: n }, (_, i) => `${prefix}${String(i).padStart(3, '0')}`);
-
-/**
- * Runs what is due now on the fake clock (zero-delay timers included, over and over) and lets
- * every promise chain it started finish: until the fake API has seen no request start or end
- * for several rounds. Time does not move.
- */
-export async function settle(): Promise<void> {
-  let quiet = 0;
-  for (let round = 0; round < 1000 && quiet < 5; round++) {
-    const before = activity;
-    await vi.advanceTimersByTimeAsync(0);
-    await flushRealMacrotask();
-    quiet = activity === before ? quiet + 1 : 0;
-  }
-}

@@ -9,7 +9,9 @@ import {
   ValidationError,
 } from '../../src/index.js';
 import { createResource, type ResourceOptions, type Snapshot } from '../../src/resource/index.js';
-import { elapsed, settle, setup, T0, useFakeClock } from './harness.js';
+import { elapsed, T0, useFakeClock } from '../support/clock.js';
+import { settle } from '../support/fake-network.js';
+import { setup } from './harness.js';
 
 useFakeClock();
 

@@ -1,6 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { HttpError, isHttpError, type PollTask } from '../../src/index.js';
-import { deferred, flushRealMacrotask, gaps, setup, useFakeClock } from './harness.js';
+import { gaps, realTick, useFakeClock } from '../support/clock.js';
+import { fakePoller } from '../support/poller.js';
+import { deferred } from '../support/promises.js';
 
 useFakeClock();
 
@@ -16,7 +18,7 @@ const strictGet: PollTask<unknown> = async ({ fetch }) => {
 describe('backoff after failures', () => {
   it('walks the ladder 1, 2, 4, 8, 16, 30, 30 s (random 1) and resets after one success', async () => {
     let failing = true;
-    const { poller, times } = setup({ random: () => 1, breaker: false }, () =>
+    const { poller, net } = fakePoller({ random: () => 1, breaker: false }, () =>
       failing ? new Response('no', { status: 500 }) : Response.json({ ok: true }),
     );
     const errors: unknown[] = [];
@@ -24,52 +26,52 @@ describe('backoff after failures', () => {
 
     // Runs at 0, 1000, 3000, 7000, 15000, 31000, 61000, 91000: eight failures.
     await vi.advanceTimersByTimeAsync(91_000);
-    expect(gaps(times())).toEqual([1000, 2000, 4000, 8000, 16_000, 30_000, 30_000]);
+    expect(gaps(net.times())).toEqual([1000, 2000, 4000, 8000, 16_000, 30_000, 30_000]);
     expect(errors).toHaveLength(8);
     expect(poller.stats().errors).toBe(8);
 
     // Still failing: the next run waits the cap again.
     await vi.advanceTimersByTimeAsync(29_999);
-    expect(times()).toHaveLength(8);
+    expect(net.times()).toHaveLength(8);
     failing = false;
     await vi.advanceTimersByTimeAsync(1); // t = 121000: one success
     expect(poller.stats().succeeded).toBe(1);
     failing = true;
     // The ladder starts over: 1 s after the success, then 1 s, 2 s after new failures.
     await vi.advanceTimersByTimeAsync(4000);
-    expect(times().slice(8)).toEqual([121_000, 122_000, 123_000, 125_000]);
+    expect(net.times().slice(8)).toEqual([121_000, 122_000, 123_000, 125_000]);
     expect(poller.stats().errors).toBe(11);
     poller.dispose();
   });
 
   it('with random 0 (full jitter can be 0) the gaps equal the interval', async () => {
-    const { poller, times } = setup(
+    const { poller, net } = fakePoller(
       { random: () => 0, breaker: false },
       () => new Response('', { status: 500 }),
     );
     poller.poll(strictGet, { url: URL_A, interval: 1000 });
     await vi.advanceTimersByTimeAsync(6000);
-    expect(times()).toEqual([0, 1000, 2000, 3000, 4000, 5000, 6000]);
+    expect(net.times()).toEqual([0, 1000, 2000, 3000, 4000, 5000, 6000]);
     expect(poller.stats().errors).toBe(7);
     poller.dispose();
   });
 
   it('never waits less than the interval, and honours custom backoff settings', async () => {
-    const { poller, times } = setup(
+    const { poller, net } = fakePoller(
       { random: () => 0.5, backoff: { baseMs: 4000, capMs: 10_000 } },
       () => new Response('', { status: 500 }),
     );
     poller.poll(strictGet, { url: URL_A, interval: 3000 });
     // Ceilings 4000, 8000, 10000, 10000 → half: 2000 (< interval: 3000), 4000, 5000, 5000.
     await vi.advanceTimersByTimeAsync(17_000);
-    expect(gaps(times())).toEqual([3000, 4000, 5000, 5000]);
+    expect(gaps(net.times())).toEqual([3000, 4000, 5000, 5000]);
     poller.dispose();
   });
 });
 
 describe('no overlap', () => {
   it('skips a due run while the previous one is in flight, counts it, and never overlaps', async () => {
-    const { poller, net } = setup();
+    const { poller, net } = fakePoller();
     const pending: Array<ReturnType<typeof deferred<number>>> = [];
     let running = 0;
     let maxRunning = 0;
@@ -120,18 +122,18 @@ describe('errors reach onError and the error event, never an unhandled rejection
     process.on('unhandledRejection', onUnhandled);
   });
   afterEach(async () => {
-    await flushRealMacrotask();
+    await realTick();
     process.off('unhandledRejection', onUnhandled);
   });
 
   async function run(task: PollTask<unknown>, respond?: () => Response) {
-    const env = setup({}, respond);
+    const env = fakePoller({}, respond);
     const onError = vi.fn();
     const events: Array<{ error: unknown; source: string; key: string | undefined }> = [];
     env.poller.on('error', ({ error, source, key }) => events.push({ error, source, key }));
     env.poller.poll(task, { url: URL_A, key: 'k', interval: 1000, onError });
     await vi.advanceTimersByTimeAsync(0);
-    await flushRealMacrotask();
+    await realTick();
     return { ...env, onError, events };
   }
 
@@ -178,7 +180,7 @@ describe('errors reach onError and the error event, never an unhandled rejection
   it('an onData that throws surfaces as a callback error and polling continues', async () => {
     // onData fires only when the data changes: each response carries a new count.
     let count = 0;
-    const { poller, net } = setup({}, () => Response.json({ n: ++count }));
+    const { poller, net } = fakePoller({}, () => Response.json({ n: ++count }));
     const oops = new Error('onData broke');
     const events: Array<{ error: unknown; source: string }> = [];
     const data: unknown[] = [];
@@ -192,7 +194,7 @@ describe('errors reach onError and the error event, never an unhandled rejection
       },
     });
     await vi.advanceTimersByTimeAsync(2000);
-    await flushRealMacrotask();
+    await realTick();
     expect(net.count()).toBe(3);
     expect(events).toEqual([
       { error: oops, source: 'callback' },
@@ -207,7 +209,7 @@ describe('errors reach onError and the error event, never an unhandled rejection
   });
 
   it('an onError that throws surfaces as a callback error, then the poll error; polling continues', async () => {
-    const { poller, net } = setup({}, () => new Response('', { status: 500 }));
+    const { poller, net } = fakePoller({}, () => new Response('', { status: 500 }));
     const failure = new Error('status 500');
     const oops = new Error('onError broke');
     const events: Array<{ error: unknown; source: string }> = [];
@@ -226,7 +228,7 @@ describe('errors reach onError and the error event, never an unhandled rejection
       },
     );
     await vi.advanceTimersByTimeAsync(1000);
-    await flushRealMacrotask();
+    await realTick();
     expect(net.count()).toBe(2);
     expect(events).toEqual([
       { error: oops, source: 'callback' },

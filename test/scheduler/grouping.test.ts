@@ -1,11 +1,12 @@
 import { describe, expect, it, vi } from 'vitest';
-import { gaps, setup, useFakeClock } from './harness.js';
+import { gaps, useFakeClock } from '../support/clock.js';
+import { fakePoller } from '../support/poller.js';
 
 useFakeClock();
 
 describe('one timer per (origin, interval) group', () => {
   it('1,000 polls on one group keep at most 1 pending timer; one tick sends exactly 1,000 requests', async () => {
-    const { poller, net } = setup();
+    const { poller, net } = fakePoller();
     for (let i = 0; i < 1000; i++) {
       const url = `http://a.test/item/${i}`;
       poller.poll(({ fetch }) => fetch(url), { url, interval: 1000 });
@@ -28,7 +29,7 @@ describe('one timer per (origin, interval) group', () => {
   });
 
   it('with jitter, 1,000 settling polls do not re-arm the group timer once each (O(n) per tick)', async () => {
-    const { poller, net } = setup({ jitter: 0.1, random: () => 0.5 });
+    const { poller, net } = fakePoller({ jitter: 0.1, random: () => 0.5 });
     for (let i = 0; i < 1000; i++) {
       const url = `http://a.test/item/${i}`;
       poller.poll(({ fetch }) => fetch(url), { url, interval: 1000 });
@@ -43,7 +44,7 @@ describe('one timer per (origin, interval) group', () => {
   });
 
   it('separate origins or intervals get separate timers', async () => {
-    const { poller } = setup();
+    const { poller } = fakePoller();
     const add = (url: string, interval: number) =>
       poller.poll(({ fetch }) => fetch(url), { url, interval });
     add('http://a.test/1', 1000);
@@ -58,15 +59,15 @@ describe('one timer per (origin, interval) group', () => {
 
 describe('interval jitter', () => {
   it('with jitter 0.1 and random 0.5, a 1000 ms poll ticks every 1050 ms exactly', async () => {
-    const { poller, times } = setup({ jitter: 0.1, random: () => 0.5 });
+    const { poller, net } = fakePoller({ jitter: 0.1, random: () => 0.5 });
     poller.poll(({ fetch }) => fetch('http://a.test/x'), {
       url: 'http://a.test/x',
       interval: 1000,
     });
     await vi.advanceTimersByTimeAsync(0);
     await vi.advanceTimersByTimeAsync(5 * 1050);
-    expect(times()).toEqual([0, 1050, 2100, 3150, 4200, 5250]);
-    expect(gaps(times())).toEqual([1050, 1050, 1050, 1050, 1050]);
+    expect(net.times()).toEqual([0, 1050, 2100, 3150, 4200, 5250]);
+    expect(gaps(net.times())).toEqual([1050, 1050, 1050, 1050, 1050]);
     poller.dispose();
   });
 
@@ -74,13 +75,13 @@ describe('interval jitter', () => {
     const values = [0, 0.999, 0.3, 0, 0.7, 0.01];
     let i = 0;
     const random = () => values[i++ % values.length] as number;
-    const { poller, times } = setup({ jitter: 0.2, random });
+    const { poller, net } = fakePoller({ jitter: 0.2, random });
     poller.poll(({ fetch }) => fetch('http://a.test/x'), {
       url: 'http://a.test/x',
       interval: 1000,
     });
     await vi.advanceTimersByTimeAsync(20_000);
-    const steps = gaps(times());
+    const steps = gaps(net.times());
     expect(steps.length).toBeGreaterThanOrEqual(15);
     for (const step of steps) {
       expect(step).toBeGreaterThanOrEqual(1000);
@@ -95,7 +96,7 @@ describe('interval jitter', () => {
   it('draws the random lateness once per tick: gaps follow the random values in order', async () => {
     const values = [0, 0.5, 0.25, 0.75];
     let i = 0;
-    const { poller, times } = setup({
+    const { poller, net } = fakePoller({
       jitter: 0.2,
       random: () => values[i++ % values.length] as number,
     });
@@ -105,15 +106,15 @@ describe('interval jitter', () => {
     });
     await vi.advanceTimersByTimeAsync(0);
     await vi.advanceTimersByTimeAsync(1000 + 1100 + 1050 + 1150);
-    expect(gaps(times())).toEqual([1000, 1100, 1050, 1150]);
+    expect(gaps(net.times())).toEqual([1000, 1100, 1050, 1150]);
     poller.dispose();
   });
 
   it('with jitter 0 the ticks are exact whatever random returns', async () => {
-    const { poller, times } = setup({ jitter: 0, random: () => 0.9 });
+    const { poller, net } = fakePoller({ jitter: 0, random: () => 0.9 });
     poller.poll(({ fetch }) => fetch('http://a.test/x'), { url: 'http://a.test/x', interval: 700 });
     await vi.advanceTimersByTimeAsync(2800);
-    expect(times()).toEqual([0, 700, 1400, 2100, 2800]);
+    expect(net.times()).toEqual([0, 700, 1400, 2100, 2800]);
     poller.dispose();
   });
 });

@@ -1,6 +1,9 @@
 import { describe, expect, it, vi } from 'vitest';
-import type { FetchFunction, Poller, PollerOptions, Subscription } from '../../src/index.js';
-import { deferred, elapsed, setup, useFakeClock } from './harness.js';
+import type { Poller, Subscription } from '../../src/index.js';
+import { elapsed, T0, useFakeClock } from '../support/clock.js';
+import type { FakeCall, Respond } from '../support/fake-network.js';
+import { fakePoller } from '../support/poller.js';
+import { deferred } from '../support/promises.js';
 
 useFakeClock();
 
@@ -9,79 +12,25 @@ const B = 'http://b.test';
 /** Long enough that no poll is due twice within one test's sweep. */
 const LONG = 60_000;
 
-interface Sent {
-  origin: string;
-  path: string;
-  /** ms since T0 */
-  at: number;
-}
-
 interface Answer {
   status: number;
   headers?: Record<string, string>;
 }
 
 /**
- * A fake network that answers every request `delayMs` later (a fake timer; 0: at once), with
- * `answer(request, index)` (default 200). It counts requests in flight per origin, keeps the
- * maximum, and honours the abort signal like the real fetch (its timer is cleared).
+ * A server that answers every request `delayMs` later (a fake timer; 0: at once) with
+ * `answer(call)` (default 200), its body `{ path }`.
  */
-function slowNetwork(
-  answer: (request: Sent, index: number) => Answer = () => ({ status: 200 }),
+function slowServer(
+  answer: (call: FakeCall) => Answer = () => ({ status: 200 }),
   delayMs = 100,
-) {
-  const sent: Sent[] = [];
-  const inFlight = new Map<string, number>();
-  const maxInFlight = new Map<string, number>();
-  const fetch: FetchFunction = (input, init) => {
-    const url = new URL(input instanceof Request ? input.url : input);
-    const request: Sent = { origin: url.origin, path: url.pathname, at: elapsed() };
-    const index = sent.push(request) - 1;
-    const { status, headers } = answer(request, index);
-    const now = (inFlight.get(url.origin) ?? 0) + 1;
-    inFlight.set(url.origin, now);
-    maxInFlight.set(url.origin, Math.max(maxInFlight.get(url.origin) ?? 0, now));
-    const done = () => inFlight.set(url.origin, (inFlight.get(url.origin) ?? 1) - 1);
-    return new Promise<Response>((resolve, reject) => {
-      const signal = init?.signal;
-      if (signal?.aborted) {
-        done();
-        reject(signal.reason);
-        return;
-      }
-      const onAbort = () => {
-        clearTimeout(timer);
-        done();
-        reject(signal?.reason);
-      };
-      const answerNow = () => {
-        signal?.removeEventListener('abort', onAbort);
-        done();
-        resolve(Response.json({ path: url.pathname }, { status, headers }));
-      };
-      // Fake timers turn a 0 ms timer set inside a timer callback into 1 ms: answer at once.
-      if (delayMs === 0) return answerNow();
-      const timer = setTimeout(answerNow, delayMs);
-      signal?.addEventListener('abort', onAbort, { once: true });
-    });
+): Respond {
+  return (call) => {
+    const { status, headers } = answer(call);
+    const reply = () => Response.json({ path: call.path }, { status, headers });
+    // Fake timers turn a 0 ms timer set inside a timer callback into 1 ms: answer at once.
+    return delayMs === 0 ? reply() : call.sleep(delayMs).then(reply);
   };
-  return {
-    fetch,
-    sent,
-    maxInFlight: (origin: string) => maxInFlight.get(origin) ?? 0,
-    inFlight: (origin: string) => inFlight.get(origin) ?? 0,
-    /** Request times (ms since T0) to one origin. */
-    times: (origin = A) => sent.filter((s) => s.origin === origin).map((s) => s.at),
-    /** Request paths to one origin, in the order they were sent. */
-    paths: (origin = A) => sent.filter((s) => s.origin === origin).map((s) => s.path),
-  };
-}
-
-type Network = ReturnType<typeof slowNetwork>;
-
-/** `setup()` from the harness with `net` as the transport. */
-function start(net: Network, options: PollerOptions = {}) {
-  return setup({ fetch: net.fetch, ...options });
 }
 
 /**
@@ -130,18 +79,17 @@ const times = (...groups: [at: number, count: number][]) =>
 
 describe('origin lane: concurrency cap', () => {
   it('20 due polls on one origin: at most 6 in flight, swept in 4 waves of 100 ms', async () => {
-    const net = slowNetwork();
-    const { poller } = start(net);
+    const { poller, net } = fakePoller({}, slowServer());
     const polls = pollMany(poller, A, 20);
 
     await vi.advanceTimersByTimeAsync(0);
-    expect(net.times()).toEqual(times([0, 6]));
-    expect(net.inFlight(A)).toBe(6);
+    expect(net.times(A)).toEqual(times([0, 6]));
+    expect(net.inFlightTo(A)).toBe(6);
 
     await vi.advanceTimersByTimeAsync(400);
-    expect(net.times()).toEqual(times([0, 6], [100, 6], [200, 6], [300, 2]));
-    expect(net.paths()).toEqual(paths(0, 19)); // never refreshed: subscription order
-    expect(net.maxInFlight(A)).toBe(6);
+    expect(net.times(A)).toEqual(times([0, 6], [100, 6], [200, 6], [300, 2]));
+    expect(net.paths(A)).toEqual(paths(0, 19)); // never refreshed: subscription order
+    expect(net.maxInFlightTo(A)).toBe(6);
     // Every poll got data in this one sweep.
     expect(polls.dataTimes()).toEqual(times([100, 6], [200, 6], [300, 6], [400, 2]));
     expect(new Set(polls.data.map((d) => d.path)).size).toBe(20);
@@ -159,60 +107,62 @@ describe('origin lane: concurrency cap', () => {
 
     // Nothing more until the polls are due again.
     await vi.advanceTimersByTimeAsync(LONG - 401);
-    expect(net.sent).toHaveLength(20);
+    expect(net.calls).toHaveLength(20);
     poller.dispose();
   });
 
   it('the `maxConcurrent` option sets the cap (2 → 10 waves)', async () => {
-    const net = slowNetwork();
-    const { poller } = start(net, { maxConcurrent: 2 });
+    const { poller, net } = fakePoller({ maxConcurrent: 2 }, slowServer());
     const polls = pollMany(poller, A, 20);
     await vi.advanceTimersByTimeAsync(1000);
-    expect(net.times()).toEqual(
+    expect(net.times(A)).toEqual(
       Array.from({ length: 10 }, (_, wave) => times([wave * 100, 2])).flat(),
     );
-    expect(net.maxInFlight(A)).toBe(2);
+    expect(net.maxInFlightTo(A)).toBe(2);
     expect(polls.data).toHaveLength(20);
     expect(polls.dataTimes().at(-1)).toBe(1000);
     poller.dispose();
   });
 
   it('a host policy `maxConcurrent` overrides the option for its origin; other origins have their own lane', async () => {
-    const net = slowNetwork();
-    const { poller } = start(net, {
-      maxConcurrent: 2,
-      hosts: [{ match: 'a.test', maxConcurrent: 1 }],
-    });
+    const { poller, net } = fakePoller(
+      {
+        maxConcurrent: 2,
+        hosts: [{ match: 'a.test', maxConcurrent: 1 }],
+      },
+      slowServer(),
+    );
     const a = pollMany(poller, A, 5);
     const b = pollMany(poller, B, 5);
     await vi.advanceTimersByTimeAsync(500);
     // a.test: one at a time. b.test: two at a time, undisturbed by a.test's queue.
     expect(net.times(A)).toEqual([0, 100, 200, 300, 400]);
     expect(net.times(B)).toEqual([0, 0, 100, 100, 200]);
-    expect(net.maxInFlight(A)).toBe(1);
-    expect(net.maxInFlight(B)).toBe(2);
+    expect(net.maxInFlightTo(A)).toBe(1);
+    expect(net.maxInFlightTo(B)).toBe(2);
     expect(a.data).toHaveLength(5);
     expect(b.dataTimes()).toEqual([100, 100, 200, 200, 300]);
     poller.dispose();
   });
 
   it('polls of one origin with different intervals share one lane', async () => {
-    const net = slowNetwork();
-    const { poller } = start(net, { hosts: [{ match: 'a.test', maxConcurrent: 1 }] });
+    const { poller, net } = fakePoller(
+      { hosts: [{ match: 'a.test', maxConcurrent: 1 }] },
+      slowServer(),
+    );
     poller.poll(({ fetch }) => fetch(`${A}/fast`), { url: `${A}/fast`, interval: 10_000 });
     poller.poll(({ fetch }) => fetch(`${A}/slow`), { url: `${A}/slow`, interval: 20_000 });
     await vi.advanceTimersByTimeAsync(200);
-    expect(net.sent.map((s) => [s.path, s.at])).toEqual([
+    expect(net.calls.map((s) => [s.path, s.at])).toEqual([
       ['/fast', 0],
       ['/slow', 100],
     ]);
-    expect(net.maxInFlight(A)).toBe(1);
+    expect(net.maxInFlightTo(A)).toBe(1);
     poller.dispose();
   });
 
   it('a full lane on one origin does not hold back another origin', async () => {
-    const net = slowNetwork();
-    const { poller } = start(net, { maxConcurrent: 1 });
+    const { poller, net } = fakePoller({ maxConcurrent: 1 }, slowServer());
     const hang = deferred<never>();
     poller.poll(() => hang.promise, { url: `${A}/stuck` });
     pollMany(poller, A, 1);
@@ -228,23 +178,25 @@ describe('origin lane: concurrency cap', () => {
 describe('origin lane: gates re-checked before each start', () => {
   it('a 429 mid-sweep stops the rest of the sweep; the drained polls run when the cooldown ends, stalest first', async () => {
     // The 3rd request gets 429 Retry-After: 5; every other request gets 200.
-    const net = slowNetwork((_request, index) =>
-      index === 2 ? { status: 429, headers: { 'retry-after': '5' } } : { status: 200 },
+    const { poller, net } = fakePoller(
+      {},
+      slowServer(({ n }) =>
+        n === 3 ? { status: 429, headers: { 'retry-after': '5' } } : { status: 200 },
+      ),
     );
-    const { poller } = start(net);
     const skips: unknown[] = [];
     poller.on('skip', (e) => skips.push(e));
     const polls = pollMany(poller, A, 20, { interval: 5000 });
 
     await vi.advanceTimersByTimeAsync(0);
-    expect(net.paths()).toEqual(paths(0, 5));
+    expect(net.paths(A)).toEqual(paths(0, 5));
     // t = 100: responses 1 and 2 free two slots (/6 and /7 start), response 3 is the 429,
     // which closes the origin: the 12 polls still queued are not sent.
     await vi.advanceTimersByTimeAsync(5099); // t = 5099, the cooldown ends at 5100
-    expect(net.sent).toHaveLength(8);
-    expect(net.times()).toEqual(times([0, 6], [100, 2]));
-    expect(net.paths()).toEqual(paths(0, 7));
-    expect(poller.cooldownUntil(A)).toBe(100 + 5000 + Date.UTC(2026, 0, 1));
+    expect(net.calls).toHaveLength(8);
+    expect(net.times(A)).toEqual(times([0, 6], [100, 2]));
+    expect(net.paths(A)).toEqual(paths(0, 7));
+    expect(poller.cooldownUntil(A)).toBe(100 + 5000 + T0);
     expect(poller.stats().skipped.cooldown).toBe(12);
     expect(skips).toEqual([{ origin: A, reason: 'cooldown', count: 12 }]);
     expect(polls.errors.map((e) => [e.path, e.at])).toEqual([['/2', 100]]);
@@ -253,9 +205,9 @@ describe('origin lane: gates re-checked before each start', () => {
     // t = 5100: all 20 are due. Never-refreshed first (/2 failed, /8…/19 were drained) in
     // subscription order, then by time of last data: /0 /1 /3 /4 /5 (t=100), /6 /7 (t=200).
     await vi.advanceTimersByTimeAsync(1);
-    expect(net.sent).toHaveLength(14);
+    expect(net.calls).toHaveLength(14);
     await vi.advanceTimersByTimeAsync(300);
-    expect(net.paths().slice(8)).toEqual([
+    expect(net.paths(A).slice(8)).toEqual([
       '/2',
       ...paths(8, 19),
       '/0',
@@ -266,45 +218,43 @@ describe('origin lane: gates re-checked before each start', () => {
       '/6',
       '/7',
     ]);
-    expect(net.times().slice(8)).toEqual(times([5100, 6], [5200, 6], [5300, 6], [5400, 2]));
-    expect(net.maxInFlight(A)).toBe(6);
+    expect(net.times(A).slice(8)).toEqual(times([5100, 6], [5200, 6], [5300, 6], [5400, 2]));
+    expect(net.maxInFlightTo(A)).toBe(6);
     expect(poller.stats().skipped.cooldown).toBe(12);
     poller.dispose();
   });
 
   it('the tab hiding mid-sweep stops queued polls (0 requests, 0 timers); visible resumes them at once', async () => {
-    const net = slowNetwork();
-    const { poller, visibility } = start(net);
+    const { poller, visibility, net } = fakePoller({}, slowServer());
     const polls = pollMany(poller, A, 20);
     await vi.advanceTimersByTimeAsync(50);
     visibility.set(false);
     await vi.advanceTimersByTimeAsync(4950); // t = 5000
     // The 6 requests under way complete; the 14 queued polls are not started.
-    expect(net.sent).toHaveLength(6);
+    expect(net.calls).toHaveLength(6);
     expect(polls.data).toHaveLength(6);
     expect(poller.stats().skipped.hidden).toBe(14);
     expect(vi.getTimerCount()).toBe(0);
 
     visibility.set(true);
     await vi.advanceTimersByTimeAsync(0);
-    expect(net.times().slice(6)).toEqual(times([5000, 6]));
+    expect(net.times(A).slice(6)).toEqual(times([5000, 6]));
     await vi.advanceTimersByTimeAsync(300);
-    expect(net.times().slice(6)).toEqual(times([5000, 6], [5100, 6], [5200, 2]));
-    expect(net.paths()).toEqual(paths(0, 19));
+    expect(net.times(A).slice(6)).toEqual(times([5000, 6], [5100, 6], [5200, 2]));
+    expect(net.paths(A)).toEqual(paths(0, 19));
     expect(polls.data).toHaveLength(20);
-    expect(net.maxInFlight(A)).toBe(6);
+    expect(net.maxInFlightTo(A)).toBe(6);
     poller.dispose();
   });
 
   it('while hidden, queued polls with a hiddenInterval still start; the others wait for visible', async () => {
-    const net = slowNetwork();
-    const { poller, visibility } = start(net);
+    const { poller, visibility, net } = fakePoller({}, slowServer());
     // Odd polls keep polling in the background.
     pollMany(poller, A, 20, { hiddenInterval: (i) => (i % 2 === 1 ? 120_000 : false) });
     await vi.advanceTimersByTimeAsync(50);
     visibility.set(false);
     await vi.advanceTimersByTimeAsync(4950); // t = 5000
-    expect(net.sent.map((s) => [s.path, s.at])).toEqual([
+    expect(net.calls.map((s) => [s.path, s.at])).toEqual([
       ...paths(0, 5).map((p) => [p, 0]),
       ...['/7', '/9', '/11', '/13', '/15', '/17'].map((p) => [p, 100]),
       ['/19', 200],
@@ -312,7 +262,7 @@ describe('origin lane: gates re-checked before each start', () => {
     expect(poller.stats().skipped.hidden).toBe(7); // /6 /8 … /18
     visibility.set(true);
     await vi.advanceTimersByTimeAsync(100);
-    expect(net.sent.slice(13).map((s) => [s.path, s.at])).toEqual([
+    expect(net.calls.slice(13).map((s) => [s.path, s.at])).toEqual([
       ...['/6', '/8', '/10', '/12', '/14', '/16'].map((p) => [p, 5000]),
       ['/18', 5100],
     ]);
@@ -320,36 +270,34 @@ describe('origin lane: gates re-checked before each start', () => {
   });
 
   it('going offline mid-sweep stops queued polls; online resumes them at once', async () => {
-    const net = slowNetwork();
-    const { poller, online } = start(net);
+    const { poller, online, net } = fakePoller({}, slowServer());
     const polls = pollMany(poller, A, 20);
     await vi.advanceTimersByTimeAsync(50);
     online.set(false);
     await vi.advanceTimersByTimeAsync(4950);
-    expect(net.sent).toHaveLength(6);
+    expect(net.calls).toHaveLength(6);
     expect(poller.stats().skipped.offline).toBe(14);
     expect(vi.getTimerCount()).toBe(0);
 
     online.set(true);
     await vi.advanceTimersByTimeAsync(0);
-    expect(net.sent).toHaveLength(12);
+    expect(net.calls).toHaveLength(12);
     await vi.advanceTimersByTimeAsync(300);
-    expect(net.times().slice(6)).toEqual(times([5000, 6], [5100, 6], [5200, 2]));
-    expect(net.paths()).toEqual(paths(0, 19));
+    expect(net.times(A).slice(6)).toEqual(times([5000, 6], [5100, 6], [5200, 2]));
+    expect(net.paths(A)).toEqual(paths(0, 19));
     expect(polls.data).toHaveLength(20);
     poller.dispose();
   });
 
   it('pause() mid-sweep stops queued polls (counted as skipped paused); resume() runs them at once', async () => {
-    const net = slowNetwork();
-    const { poller } = start(net);
+    const { poller, net } = fakePoller({}, slowServer());
     const skips: unknown[] = [];
     poller.on('skip', (e) => skips.push(e));
     const polls = pollMany(poller, A, 20);
     await vi.advanceTimersByTimeAsync(50);
     poller.pause();
     await vi.advanceTimersByTimeAsync(4950);
-    expect(net.sent).toHaveLength(6);
+    expect(net.calls).toHaveLength(6);
     expect(polls.data).toHaveLength(6); // runs under way finish
     expect(poller.stats().skipped.paused).toBe(14);
     expect(skips).toEqual([{ origin: A, reason: 'paused', count: 14 }]);
@@ -357,10 +305,10 @@ describe('origin lane: gates re-checked before each start', () => {
 
     poller.resume();
     await vi.advanceTimersByTimeAsync(0);
-    expect(net.sent).toHaveLength(12);
+    expect(net.calls).toHaveLength(12);
     await vi.advanceTimersByTimeAsync(300);
-    expect(net.times().slice(6)).toEqual(times([5000, 6], [5100, 6], [5200, 2]));
-    expect(net.paths()).toEqual(paths(0, 19));
+    expect(net.times(A).slice(6)).toEqual(times([5000, 6], [5100, 6], [5200, 2]));
+    expect(net.paths(A)).toEqual(paths(0, 19));
     expect(polls.data).toHaveLength(20);
     expect(poller.stats().skipped.paused).toBe(14);
     poller.dispose();
@@ -369,7 +317,7 @@ describe('origin lane: gates re-checked before each start', () => {
 
 describe('origin lane: slots', () => {
   it('unsubscribe() of a running poll that ignores its signal and never settles frees its slot at once', async () => {
-    const { poller } = setup({ maxConcurrent: 1 });
+    const { poller } = fakePoller({ maxConcurrent: 1 });
     const started: [string, number][] = [];
     let signal: AbortSignal | undefined;
     const stuck = poller.poll(
@@ -402,7 +350,7 @@ describe('origin lane: slots', () => {
   });
 
   it('a task that settles after its unsubscribe does not free a second slot', async () => {
-    const { poller } = setup({ maxConcurrent: 1 });
+    const { poller } = fakePoller({ maxConcurrent: 1 });
     const started: string[] = [];
     const gates = { first: deferred<string>(), second: deferred<string>() };
     const first = poller.poll(
@@ -440,13 +388,12 @@ describe('origin lane: slots', () => {
   });
 
   it('an unsubscribed queued poll is dropped from its lane', async () => {
-    const net = slowNetwork();
-    const { poller } = start(net, { maxConcurrent: 1 });
+    const { poller, net } = fakePoller({ maxConcurrent: 1 }, slowServer());
     const polls = pollMany(poller, A, 3);
     await vi.advanceTimersByTimeAsync(0);
     polls.subs[1]?.unsubscribe();
     await vi.advanceTimersByTimeAsync(1000);
-    expect(net.sent.map((s) => [s.path, s.at])).toEqual([
+    expect(net.calls.map((s) => [s.path, s.at])).toEqual([
       ['/0', 0],
       ['/2', 100],
     ]);
@@ -457,26 +404,28 @@ describe('origin lane: slots', () => {
 describe('origin lane: failures while cooling down', () => {
   it('429s do not escalate backoff: the poll runs at each cooldown end and failures do not accumulate', async () => {
     // Four 429 Retry-After: 1, then a 500, then 200s. random 1 makes backoff its full ceiling.
-    const net = slowNetwork(
-      (_r, index) =>
-        index < 4
-          ? { status: 429, headers: { 'retry-after': '1' } }
-          : index === 4
-            ? { status: 500 }
-            : { status: 200 },
-      0,
+    const { poller, net } = fakePoller(
+      {
+        random: () => 1,
+        cooldown: { jitter: 0 },
+        backoff: { baseMs: 2000, capMs: 60_000 },
+      },
+      slowServer(
+        ({ n }) =>
+          n <= 4
+            ? { status: 429, headers: { 'retry-after': '1' } }
+            : n === 5
+              ? { status: 500 }
+              : { status: 200 },
+        0,
+      ),
     );
-    const { poller } = start(net, {
-      random: () => 1,
-      cooldown: { jitter: 0 },
-      backoff: { baseMs: 2000, capMs: 60_000 },
-    });
     const polls = pollMany(poller, A, 1, { interval: 500 });
     await vi.advanceTimersByTimeAsync(7000);
     // 429s at 0, 1000, 2000, 3000: each run waits exactly for the cooldown (1 s), no backoff.
     // The 500 at 4000 is the 1st real failure: backoff = 1 × min(60000, 2000 × 2^0) = 2000.
     // Then 200 at 6000 and the plain interval (500).
-    expect(net.times()).toEqual([0, 1000, 2000, 3000, 4000, 6000, 6500, 7000]);
+    expect(net.times(A)).toEqual([0, 1000, 2000, 3000, 4000, 6000, 6500, 7000]);
     // Every failure reached onError, the 429s included.
     expect(polls.errors.map((e) => [e.at, (e.error as Error).message])).toEqual([
       [0, 'status 429'],
@@ -492,44 +441,47 @@ describe('origin lane: failures while cooling down', () => {
 
   it('a 429 after a real failure waits for the cooldown, not for the earlier backoff', async () => {
     // 500, then 429 Retry-After: 1, then 200s.
-    const net = slowNetwork(
-      (_r, index) =>
-        index === 0
-          ? { status: 500 }
-          : index === 1
-            ? { status: 429, headers: { 'retry-after': '1' } }
-            : { status: 200 },
-      0,
+    const { poller, net } = fakePoller(
+      {
+        random: () => 1,
+        cooldown: { jitter: 0 },
+        backoff: { baseMs: 3000, capMs: 60_000 },
+      },
+      slowServer(
+        ({ n }) =>
+          n === 1
+            ? { status: 500 }
+            : n === 2
+              ? { status: 429, headers: { 'retry-after': '1' } }
+              : { status: 200 },
+        0,
+      ),
     );
-    const { poller } = start(net, {
-      random: () => 1,
-      cooldown: { jitter: 0 },
-      backoff: { baseMs: 3000, capMs: 60_000 },
-    });
     const polls = pollMany(poller, A, 1, { interval: 500 });
     await vi.advanceTimersByTimeAsync(5000);
     // 500 at 0: backoff 3000. 429 at 3000: cooldown until 4000, and the run comes right then
     // (re-using the 500's backoff would wait until 6000).
-    expect(net.times()).toEqual([0, 3000, 4000, 4500, 5000]);
+    expect(net.times(A)).toEqual([0, 3000, 4000, 4500, 5000]);
     expect(polls.errors.map((e) => e.at)).toEqual([0, 3000]);
     poller.dispose();
   });
 
   it('a 429 that arrives after a delay still waits only for its cooldown', async () => {
-    const net = slowNetwork(
-      (_r, index) =>
-        index === 0 ? { status: 429, headers: { 'retry-after': '3' } } : { status: 200 },
-      100,
+    const { poller, net } = fakePoller(
+      {
+        random: () => 1,
+        cooldown: { jitter: 0 },
+        backoff: { baseMs: 10_000, capMs: 60_000 },
+      },
+      slowServer(
+        ({ n }) => (n === 1 ? { status: 429, headers: { 'retry-after': '3' } } : { status: 200 }),
+        100,
+      ),
     );
-    const { poller } = start(net, {
-      random: () => 1,
-      cooldown: { jitter: 0 },
-      backoff: { baseMs: 10_000, capMs: 60_000 },
-    });
     const polls = pollMany(poller, A, 1, { interval: 1000 });
     await vi.advanceTimersByTimeAsync(5000);
     // The 429 arrives at 100: cooldown until 3100; a backoff would have waited until 10 000.
-    expect(net.times()).toEqual([0, 3100, 4100]);
+    expect(net.times(A)).toEqual([0, 3100, 4100]);
     expect(polls.errors.map((e) => e.at)).toEqual([100]);
     expect(polls.dataTimes()).toEqual([3200, 4200]);
     poller.dispose();
@@ -538,17 +490,16 @@ describe('origin lane: failures while cooling down', () => {
 
 describe('origin lane: dispose', () => {
   it('dispose() with queued polls leaves 0 timers and sends nothing more', async () => {
-    const net = slowNetwork();
-    const { poller } = start(net);
+    const { poller, net } = fakePoller({}, slowServer());
     const polls = pollMany(poller, A, 20);
     pollMany(poller, B, 10);
     await vi.advanceTimersByTimeAsync(50);
-    expect(net.sent).toHaveLength(12);
+    expect(net.calls).toHaveLength(12);
     poller.dispose();
     expect(vi.getTimerCount()).toBe(0);
-    expect(net.inFlight(A)).toBe(0); // the requests under way were aborted
+    expect(net.inFlightTo(A)).toBe(0); // the requests under way were aborted
     await vi.advanceTimersByTimeAsync(2 * LONG);
-    expect(net.sent).toHaveLength(12);
+    expect(net.calls).toHaveLength(12);
     expect(polls.data).toHaveLength(0);
     expect(vi.getTimerCount()).toBe(0);
   });
@@ -556,20 +507,18 @@ describe('origin lane: dispose', () => {
 
 describe('origin lane: order and reporting', () => {
   it('equally stale polls run in subscription order, across interval groups', async () => {
-    const net = slowNetwork();
-    const { poller } = start(net, { maxConcurrent: 1 });
+    const { poller, net } = fakePoller({ maxConcurrent: 1 }, slowServer());
     const intervals = [2000, 1000, 2000, 1000];
     intervals.forEach((interval, i) => {
       poller.poll(({ fetch }) => fetch(`${A}/${i}`).then(() => i), { url: A, interval });
     });
     await vi.advanceTimersByTimeAsync(400);
-    expect(net.paths()).toEqual(['/0', '/1', '/2', '/3']);
+    expect(net.paths(A)).toEqual(['/0', '/1', '/2', '/3']);
     poller.dispose();
   });
 
   it('polls drained because the tab hid are reported in one skip event', async () => {
-    const net = slowNetwork();
-    const { poller, visibility } = start(net);
+    const { poller, visibility } = fakePoller({}, slowServer());
     const skips: { reason: string; count: number }[] = [];
     poller.on('skip', ({ reason, count }) => skips.push({ reason, count }));
     pollMany(poller, A, 20);

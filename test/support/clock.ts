@@ -136,3 +136,8 @@ export function manualClock(
     },
   };
 }
+
+/** Differences between consecutive times. */
+export function gaps(times: readonly number[]): number[] {
+  return times.slice(1).map((t, i) => t - (times[i] as number));
+}

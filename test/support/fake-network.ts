@@ -34,7 +34,10 @@ export interface FakeCall {
   sleep(ms: number): Promise<void>;
 }
 
-/** An answer: a Response, an error the fetch rejects with, or 'hang' (never; aborts reject). */
+/**
+ * An answer: a Response, an error the fetch rejects with, or 'hang' (never answers). Whatever
+ * the answer, an abort of the call's signal rejects it at once with the signal's reason.
+ */
 export type Answer = Response | Error | 'hang';
 
 export type Respond = (call: FakeCall) => Answer | Promise<Answer>;
@@ -55,19 +58,30 @@ function parts(input: RequestInfo | URL, init: RequestInit | undefined) {
   };
 }
 
-/** Never settles; rejects with the signal's reason when it aborts. */
-function hang(signal: AbortSignal | undefined): Promise<never> {
-  return new Promise((_resolve, reject) => {
-    signal?.addEventListener('abort', () => reject(signal.reason), { once: true });
-  });
+/** Bumped whenever a call to any fake network starts or ends: `settle()` waits for it to rest. */
+let activity = 0;
+
+/**
+ * Runs what is due now on the fake clock (zero-delay timers included, over and over) and lets
+ * every promise chain it started finish (a real macrotask per round, for body reads), until no
+ * fake network call has started or ended for `quietRounds` rounds. Time does not move.
+ */
+export async function settle({ quietRounds = 5, maxRounds = 1000 } = {}): Promise<void> {
+  let quiet = 0;
+  for (let round = 0; round < maxRounds && quiet < quietRounds; round++) {
+    const before = activity;
+    await vi.advanceTimersByTimeAsync(0);
+    await realTick();
+    quiet = activity === before ? quiet + 1 : 0;
+  }
 }
 
 /**
  * A fetch that records every call (`calls`) and answers it with `respond(call)` (default:
  * 200 `{"ok":true}`; `net.respond` may be swapped at any time). It rejects at once when the
  * signal is already aborted, like the real fetch. It counts calls in flight (overall and per
- * origin, with their peaks) and bumps `activity` whenever a call starts or ends, which
- * `settle()` uses. `record: false` keeps the counters but not the calls (long soaks).
+ * origin, with their peaks); `settle()` waits until no call starts or ends. `record: false`
+ * keeps the counters but not the calls (long soaks).
  */
 export function fakeNetwork(
   respond: Respond = () => Response.json({ ok: true }),
@@ -80,7 +94,7 @@ export function fakeNetwork(
   let total = 0;
 
   const started = (origin: string) => {
-    net.activity++;
+    activity++;
     net.inFlight++;
     net.maxInFlight = Math.max(net.maxInFlight, net.inFlight);
     const now = (inFlightOf.get(origin) ?? 0) + 1;
@@ -88,7 +102,7 @@ export function fakeNetwork(
     peakOf.set(origin, Math.max(peakOf.get(origin) ?? 0, now));
   };
   const ended = (origin: string) => {
-    net.activity++;
+    activity++;
     net.inFlight--;
     inFlightOf.set(origin, (inFlightOf.get(origin) ?? 1) - 1);
   };
@@ -139,7 +153,10 @@ export function fakeNetwork(
         }),
     };
     if (record) calls.push(call);
-    if (signal?.aborted) return Promise.reject(signal.reason);
+    if (signal?.aborted) {
+      activity++;
+      return Promise.reject(signal.reason);
+    }
 
     started(url.origin);
     let answer: Answer | Promise<Answer>;
@@ -153,13 +170,27 @@ export function fakeNetwork(
       ended(url.origin);
       return answer instanceof Error ? Promise.reject(answer) : Promise.resolve(answer);
     }
-    return Promise.resolve(answer)
-      .then((settled) => {
-        if (settled === 'hang') return hang(signal);
-        if (settled instanceof Error) throw settled;
-        return settled;
-      })
-      .finally(() => ended(url.origin));
+    // Like the real fetch: an abort rejects the call at once, whatever the server does.
+    let open = true;
+    const end = () => {
+      if (open) ended(url.origin);
+      open = false;
+    };
+    return new Promise<Response>((resolve, reject) => {
+      const onAbort = () => {
+        end();
+        reject(signal?.reason);
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
+      const finish = (settled: Answer | undefined, error?: unknown) => {
+        if (settled === 'hang' || !open) return;
+        signal?.removeEventListener('abort', onAbort);
+        end();
+        if (settled === undefined || settled instanceof Error) reject(settled ?? error);
+        else resolve(settled);
+      };
+      Promise.resolve(answer).then(finish, (error: unknown) => finish(undefined, error));
+    });
   };
 
   const net = {
@@ -173,8 +204,6 @@ export function fakeNetwork(
     /** Calls in flight now, and the most at once since the last `reset()`. */
     inFlight: 0,
     maxInFlight: 0,
-    /** Bumped when a call starts or ends. */
-    activity: 0,
     /** Calls in flight to `origin` now. */
     inFlightTo: (origin: string) => inFlightOf.get(origin) ?? 0,
     /** The most calls in flight to `origin` at once since the last `reset()`. */
@@ -182,31 +211,15 @@ export function fakeNetwork(
     /** Calls to `origin` (`http://a.test`), or all calls. */
     count: (origin?: string) =>
       origin === undefined ? calls.length : calls.filter((c) => c.origin === origin).length,
-    /** Times (ms since T0) of the calls to `origin`, or of all calls. */
-    times: (origin?: string) =>
-      calls.filter((c) => origin === undefined || c.origin === origin).map((c) => c.at),
-    /** Paths of the calls to `origin`, or of all calls, in order. */
-    paths: (origin?: string) =>
-      calls.filter((c) => origin === undefined || c.origin === origin).map((c) => c.path),
+    /** Times (ms since T0) of the calls whose URL contains `part` (an origin, a path), or all. */
+    times: (part?: string) => calls.filter((c) => c.url.includes(part ?? '')).map((c) => c.at),
+    /** Paths of the calls whose URL contains `part`, or of all calls, in order. */
+    paths: (part?: string) => calls.filter((c) => c.url.includes(part ?? '')).map((c) => c.path),
     /** Forgets the calls so far; peaks restart from what is in flight now. */
     reset() {
       calls.length = 0;
       net.maxInFlight = net.inFlight;
       for (const [origin, now] of inFlightOf) peakOf.set(origin, now);
-    },
-    /**
-     * Runs what is due now on the fake clock (zero-delay timers included, over and over) and
-     * lets every promise chain it started finish (a real macrotask per round, for body reads),
-     * until no call has started or ended for `quietRounds` rounds. Time does not move.
-     */
-    async settle({ quietRounds = 5, maxRounds = 1000 } = {}): Promise<void> {
-      let quiet = 0;
-      for (let round = 0; round < maxRounds && quiet < quietRounds; round++) {
-        const before = net.activity;
-        await vi.advanceTimersByTimeAsync(0);
-        await realTick();
-        quiet = net.activity === before ? quiet + 1 : 0;
-      }
     },
   };
   return net;

@@ -4,7 +4,7 @@ import { createPoller, type Poller, type PollerOptions } from '../../src/index.j
 import { onCleanup } from './cleanup.js';
 import { type ManualClock, manualClock, realTick, T0, waitFor } from './clock.js';
 import { manualOnline, manualVisibility } from './fake-environment.js';
-import { fakeNetwork, type Respond } from './fake-network.js';
+import { type FakeNetwork, fakeNetwork, type Respond } from './fake-network.js';
 
 /** Poller options that make timing exact: no jitter anywhere, no visibility or online gating. */
 export const EXACT_TIMING = {
@@ -23,10 +23,11 @@ export function track(poller: Poller): Poller {
 
 /**
  * A poller on the default (fake) clock with exact timing, visibility and online sources the test
- * flips by hand, and the fake network answering with `respond`; `options` override all of it.
+ * flips by hand, and the fake network (answering with `respond`, or the one given); `options`
+ * override all of it.
  */
-export function fakePoller(options: PollerOptions = {}, respond?: Respond) {
-  const net = fakeNetwork(respond);
+export function fakePoller(options: PollerOptions = {}, network?: Respond | FakeNetwork) {
+  const net = typeof network === 'object' ? network : fakeNetwork(network);
   const visibility = manualVisibility();
   const online = manualOnline();
   const poller = track(
