@@ -6,14 +6,38 @@ import {
   InvalidOptionsError,
   isRefusal,
   type Poller,
+  type PollerEvents,
+  type PollerOptions,
   TimeoutError,
 } from '../../src/index.js';
 import { createResource } from '../../src/resource/index.js';
-import { A, advance, B, elapsed, rejection, setup, status, T0, useFakeClock } from './harness.js';
+import { advance, elapsed, T0, useFakeClock } from '../support/clock.js';
+import { type FakeNetwork, type Respond, status } from '../support/fake-network.js';
+import { fakePoller } from '../support/poller.js';
+import { rejectionOf } from '../support/promises.js';
 
 useFakeClock();
 
 const ok = () => Response.json({ ok: true });
+
+const A = 'http://a.test';
+const B = 'http://b.test';
+
+/**
+ * A poller on the fake clock with exact timing whose network answers with `answer` (`call.n`
+ * counts the requests to its origin). Records every breaker and skip event.
+ */
+function setup(answer: Respond = ok, options: PollerOptions = {}) {
+  const { poller, net } = fakePoller(options, answer);
+  const events: { type: keyof PollerEvents; at: number; event: unknown }[] = [];
+  for (const type of ['breaker:open', 'breaker:half-open', 'breaker:close', 'skip'] as const) {
+    poller.on(type, (event) => events.push({ type, at: elapsed(), event }));
+  }
+  /** Breaker events only, as [type, ms since T0, payload]. */
+  const breakerEvents = () =>
+    events.filter((e) => e.type.startsWith('breaker:')).map((e) => [e.type, e.at, e.event]);
+  return { poller, net, calls: net.calls, events, breakerEvents, times: net.times };
+}
 
 /** 500 from A until `healthy.value` is set; B and a healthy A answer 200. */
 function flakyA() {
@@ -27,14 +51,11 @@ function flakyA() {
  * The poller's wrapped fetch and a wrapped fetch of the app's own both refuse A with a
  * BreakerOpenError of `retryAfterMs`, without network.
  */
-async function expectRefused(poller: Poller, calls: unknown[], retryAfterMs: number) {
-  const before = calls.length;
-  const own = (input: RequestInfo | URL) => {
-    calls.push(input);
-    return Promise.resolve(Response.json({ own: true }));
-  };
-  const viaFetch = await rejection(poller.wrapFetch()(`${A}/direct`));
-  const viaOwn = await rejection(poller.wrapFetch(own)(`${A}/own`));
+async function expectRefused(poller: Poller, net: FakeNetwork, retryAfterMs: number) {
+  const before = net.count();
+  const own = (input: RequestInfo | URL) => net.fetch(input);
+  const viaFetch = await rejectionOf(poller.wrapFetch()(`${A}/direct`));
+  const viaOwn = await rejectionOf(poller.wrapFetch(own)(`${A}/own`));
   for (const error of [viaFetch, viaOwn]) {
     expect(error).toBeInstanceOf(BreakerOpenError);
     expect(isRefusal(error)).toBe(true);
@@ -46,7 +67,7 @@ async function expectRefused(poller: Poller, calls: unknown[], retryAfterMs: num
       retryAfterMs,
     });
   }
-  expect(calls.length).toBe(before);
+  expect(net.count()).toBe(before);
 }
 
 describe('a 5xx storm opens the breaker', () => {
@@ -77,14 +98,14 @@ describe('a 5xx storm opens the breaker', () => {
 
   it('wrapFetch and wrapFetch(own) reject BreakerOpenError with retryAfterMs, without network', async () => {
     const { answer } = flakyA();
-    const { poller, calls } = setup(answer);
+    const { poller, net, calls } = setup(answer);
     const wrapped = poller.wrapFetch();
     for (let i = 0; i < 5; i++) await wrapped(`${A}/fail`);
     expect(calls).toHaveLength(5);
     await advance(10_000);
-    await expectRefused(poller, calls, 20_000);
+    await expectRefused(poller, net, 20_000);
     await advance(19_999);
-    await expectRefused(poller, calls, 1);
+    await expectRefused(poller, net, 1);
     expect(poller.stats()).toMatchObject({ refused: 4, sent: 5, breakerOpened: 1 });
     expect(poller.cooldownUntil(A)).toBe(0); // a breaker is not a cooldown
   });
@@ -253,7 +274,7 @@ describe('half-open: one probe decides', () => {
 
   it('a hung probe through wrapFetch: refused until its deadline, then a new probe may go', async () => {
     let hang = false;
-    const { poller, calls, breakerEvents } = setup(() => (hang ? 'hang' : status(500)));
+    const { poller, net, calls, breakerEvents } = setup(() => (hang ? 'hang' : status(500)));
     const wrapped = poller.wrapFetch();
     for (let i = 0; i < 5; i++) await wrapped(`${A}/fail`);
     hang = true;
@@ -261,7 +282,7 @@ describe('half-open: one probe decides', () => {
     void wrapped(`${A}/probe`).catch(() => {});
     expect(calls).toHaveLength(6);
     await advance(29_999);
-    await expectRefused(poller, calls, 1);
+    await expectRefused(poller, net, 1);
     await advance(1);
     void wrapped(`${A}/probe-2`).catch(() => {});
     expect(calls.map((c) => c.url).slice(5)).toEqual([`${A}/probe`, `${A}/probe-2`]);
@@ -349,7 +370,7 @@ describe('what counts as a failure', () => {
     const { poller, breakerEvents } = setup(() => new TypeError('Failed to fetch'));
     const wrapped = poller.wrapFetch();
     for (let i = 0; i < 5; i++) {
-      expect(await rejection(wrapped(`${A}/x`))).toBeInstanceOf(TypeError);
+      expect(await rejectionOf(wrapped(`${A}/x`))).toBeInstanceOf(TypeError);
     }
     expect(breakerEvents()).toEqual([
       ['breaker:open', 0, { origin: A, until: T0 + 30_000, failures: 5, samples: 5 }],
@@ -362,7 +383,7 @@ describe('what counts as a failure', () => {
     const wrapped = poller.wrapFetch();
     for (let i = 0; i < 10; i++) {
       const controller = new AbortController();
-      const pending = rejection(wrapped(`${A}/x`, { signal: controller.signal }));
+      const pending = rejectionOf(wrapped(`${A}/x`, { signal: controller.signal }));
       controller.abort();
       expect(await pending).toMatchObject({ name: 'AbortError' });
     }
@@ -407,7 +428,7 @@ describe('what counts as a failure', () => {
     // One run, five requests one after another: each times out on its own 500 ms deadline.
     poller.poll(
       async (ctx) => {
-        for (let i = 0; i < 5; i++) seen.push(await rejection(ctx.http(`${A}/slow`)));
+        for (let i = 0; i < 5; i++) seen.push(await rejectionOf(ctx.http(`${A}/slow`)));
         return seen.length;
       },
       { origin: B, interval: 60_000 },
@@ -471,8 +492,8 @@ describe('resources', () => {
 describe('scope and switches', () => {
   it('another origin is unaffected: its polls, wrapped fetch and breaker', async () => {
     // B answers new data every time, so its onData hears every response.
-    const { poller, times, breakerEvents } = setup((call, n) =>
-      call.origin === A ? status(500) : Response.json({ n }),
+    const { poller, times, breakerEvents } = setup(({ origin, n }) =>
+      origin === A ? status(500) : Response.json({ n }),
     );
     const bData: unknown[] = [];
     poller.poll(`${A}/x`, { interval: 1000 });
@@ -512,7 +533,7 @@ describe('scope and switches', () => {
     await advance(50_000);
     expect(times(A)).toHaveLength(100);
     const wrapped = poller.wrapFetch();
-    for (let i = 0; i < 20; i++) await rejection(wrapped(`${A}/direct`));
+    for (let i = 0; i < 20; i++) await rejectionOf(wrapped(`${A}/direct`));
     expect(breakerEvents()).toEqual([]);
     expect(poller.stats()).toMatchObject({ breakerOpened: 0, refused: 0, sent: 120 });
   });

@@ -1,15 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { type FetchFunction, HttpError, type PollerEvents } from '../../src/index.js';
+import { createPoller, type FetchFunction, HttpError, type PollerEvents } from '../../src/index.js';
 import { createResource } from '../../src/resource/index.js';
-import {
-  advance,
-  captureFetch,
-  makePoller,
-  type RawCall,
-  rejection,
-  status,
-  useFakeClock,
-} from './harness.js';
+import { advance, useFakeClock } from '../support/clock.js';
+import { type FakeCall, fakeNetwork, status } from '../support/fake-network.js';
+import { EXACT_TIMING, fakePoller, track } from '../support/poller.js';
+import { rejectionOf } from '../support/promises.js';
 
 useFakeClock();
 
@@ -18,15 +13,9 @@ const BEARER = `Bearer ${TOKEN}`;
 const A = 'http://a.test';
 
 /** The request a transport call amounts to (the real fetch does the same merge). */
-const asRequest = (call: RawCall) => new Request(call.input, call.init);
+const asRequest = (call: FakeCall) => new Request(call.input, call.init);
 
-/** The headers a transport call sends: init.headers replace a Request's own, as in fetch. */
-function sentHeaders(call: RawCall): Headers {
-  if (call.init?.headers !== undefined) return new Headers(call.init.headers);
-  return new Headers(call.input instanceof Request ? call.input.headers : undefined);
-}
-
-function sentCredentials(call: RawCall): RequestCredentials {
+function sentCredentials(call: FakeCall): RequestCredentials {
   return (
     call.init?.credentials ??
     (call.input instanceof Request ? call.input.credentials : 'same-origin')
@@ -50,8 +39,7 @@ function withoutSignal(init: RequestInit | undefined): Record<string, unknown> {
 
 describe('a wrapped fetch passes credentials and headers through untouched', () => {
   it('string input with every init member: the same values, the same headers object', async () => {
-    const net = captureFetch();
-    const poller = makePoller({ fetch: net.fetch });
+    const { poller, net } = fakePoller({});
     const headers = {
       Authorization: BEARER,
       Cookie: 'session=abc; theme=dark',
@@ -86,8 +74,7 @@ describe('a wrapped fetch passes credentials and headers through untouched', () 
   });
 
   it('a Headers instance and header tuples are passed as they are', async () => {
-    const net = captureFetch();
-    const poller = makePoller({ fetch: net.fetch });
+    const { poller, net } = fakePoller({});
     const headers = new Headers({ authorization: BEARER, 'x-trace': '1' });
     const tuples: [string, string][] = [['Authorization', BEARER]];
     await poller.wrapFetch()(`${A}/h`, { headers, credentials: 'same-origin' });
@@ -103,8 +90,7 @@ describe('a wrapped fetch passes credentials and headers through untouched', () 
   });
 
   it('a Request object is passed itself: its headers, credentials and body untouched', async () => {
-    const net = captureFetch();
-    const poller = makePoller({ fetch: net.fetch });
+    const { poller, net } = fakePoller({});
     const request = new Request(`${A}/req`, {
       method: 'POST',
       headers: { Authorization: BEARER, Cookie: 'a=b', 'X-Custom': 'yes' },
@@ -115,7 +101,7 @@ describe('a wrapped fetch passes credentials and headers through untouched', () 
     const [call] = net.calls;
     expect(call?.input).toBe(request);
     expect(withoutSignal(call?.init)).toEqual({});
-    const sent = asRequest(call as RawCall);
+    const sent = asRequest(call as FakeCall);
     expect(sent.headers.get('authorization')).toBe(BEARER);
     expect(sent.headers.get('cookie')).toBe('a=b');
     expect(sent.headers.get('x-custom')).toBe('yes');
@@ -125,18 +111,17 @@ describe('a wrapped fetch passes credentials and headers through untouched', () 
   });
 
   it('a URL object is passed itself', async () => {
-    const net = captureFetch();
-    const poller = makePoller({ fetch: net.fetch });
+    const { poller, net } = fakePoller({});
     const url = new URL(`${A}/u`);
     await poller.wrapFetch()(url, { headers: { Authorization: BEARER } });
     expect(net.calls[0]?.input).toBe(url);
-    expect(sentHeaders(net.calls[0] as RawCall).get('authorization')).toBe(BEARER);
+    expect(net.calls[0]?.headers.get('authorization')).toBe(BEARER);
   });
 
   it('wrapFetch(custom) and ctx.fetch pass them through the same way', async () => {
-    const net = captureFetch();
-    const own = captureFetch();
-    const poller = makePoller({ fetch: net.fetch });
+    const net = fakeNetwork();
+    const own = fakeNetwork();
+    const poller = track(createPoller({ ...EXACT_TIMING, fetch: net.fetch }));
     const headers = { Authorization: BEARER };
     await poller.wrapFetch(own.fetch)(`${A}/own`, { headers, credentials: 'include' });
     expect(own.calls[0]?.init?.headers).toBe(headers);
@@ -151,8 +136,7 @@ describe('a wrapped fetch passes credentials and headers through untouched', () 
   });
 
   it('ctx.http and poll(url, { headers, credentials }) send the caller headers once, unchanged', async () => {
-    const net = captureFetch();
-    const poller = makePoller({ fetch: net.fetch });
+    const { poller, net } = fakePoller({});
     poller.poll(
       (ctx) =>
         ctx.http(`${A}/http`, {
@@ -179,27 +163,26 @@ describe('a wrapped fetch passes credentials and headers through untouched', () 
       '/fresh',
       '/fresh',
     ]);
-    const [http, fixed, fresh1, fresh2] = net.calls as [RawCall, RawCall, RawCall, RawCall];
+    const [http, fixed, fresh1, fresh2] = net.calls as [FakeCall, FakeCall, FakeCall, FakeCall];
     for (const [call, custom] of [
       [http, 'k'],
       [fixed, 's'],
     ] as const) {
-      expect(sentHeaders(call).get('authorization')).toBe(BEARER); // one value, not "a, a"
-      expect(sentHeaders(call).get('x-custom')).toBe(custom);
+      expect(call.headers.get('authorization')).toBe(BEARER); // one value, not "a, a"
+      expect(call.headers.get('x-custom')).toBe(custom);
       expect(sentCredentials(call)).toBe('include');
     }
-    expect(sentHeaders(fresh1).get('authorization')).toBe('Bearer fresh-1');
-    expect(sentHeaders(fresh2).get('authorization')).toBe('Bearer fresh-2');
+    expect(fresh1.headers.get('authorization')).toBe('Bearer fresh-1');
+    expect(fresh2.headers.get('authorization')).toBe('Bearer fresh-2');
     expect(sentCredentials(fresh1)).toBe('same-origin'); // nothing forced on
   });
 
   it('pollwise never adds an Authorization header: polls, ctx.http, wrapFetch, resources', async () => {
-    const net = captureFetch((call) =>
+    const { poller, net } = fakePoller({}, (call) =>
       call.url.includes('/batch')
         ? Response.json([{ id: 'k1' }, { id: 'k2' }])
         : Response.json({ id: 'x' }),
     );
-    const poller = makePoller({ fetch: net.fetch });
     poller.poll(`${A}/poll`, { interval: 1000 });
     poller.poll((ctx) => ctx.http(`${A}/task`), { origin: A, interval: 1000 });
     poller.poll((ctx) => ctx.fetch(`${A}/fetch`), { origin: A, interval: 1000 });
@@ -220,8 +203,8 @@ describe('a wrapped fetch passes credentials and headers through untouched', () 
     const paths = new Set(net.calls.map((c) => new URL(c.url).pathname));
     expect([...paths].sort()).toEqual(['/batch', '/fetch', '/poll', '/task', '/wrapped']);
     for (const call of net.calls) {
-      expect(sentHeaders(call).has('authorization')).toBe(false);
-      expect(sentHeaders(call).has('cookie')).toBe(false);
+      expect(call.headers.has('authorization')).toBe(false);
+      expect(call.headers.has('cookie')).toBe(false);
       expect(sentCredentials(call)).toBe('same-origin'); // fetch's default: nothing forced on
     }
   });
@@ -252,7 +235,7 @@ function serialise(value: unknown): string {
 describe('pollwise never logs, emits or caches an Authorization value', () => {
   it('a whole run with an authenticating transport: no event, stat, inspection or error holds the token', async () => {
     /** The wire: what each origin answers. */
-    const wire = captureFetch((call) => {
+    const wire = fakeNetwork((call) => {
       const { origin, pathname } = new URL(call.url);
       if (origin === 'http://fail.test') return status(500);
       if (origin === 'http://limited.test') return status(429, { 'retry-after': '5' });
@@ -261,7 +244,9 @@ describe('pollwise never logs, emits or caches an Authorization value', () => {
       if (pathname === '/bad-json') return new Response('<html>', { status: 200 });
       return Response.json({ ok: 1 }, { headers: { etag: '"v1"' } });
     });
-    const poller = makePoller({ fetch: authenticating(wire.fetch, () => TOKEN) });
+    const poller = track(
+      createPoller({ ...EXACT_TIMING, fetch: authenticating(wire.fetch, () => TOKEN) }),
+    );
 
     const events: unknown[] = [];
     const types: (keyof PollerEvents)[] = [
@@ -317,18 +302,18 @@ describe('pollwise never logs, emits or caches an Authorization value', () => {
     const wrapped = poller.wrapFetch();
     const init = { headers: { Authorization: BEARER } };
     for (const url of ['http://fail.test/w', 'http://limited.test/w', 'http://down.test/w']) {
-      errors.push(await rejection(wrapped(url, init)));
+      errors.push(await rejectionOf(wrapped(url, init)));
     }
-    const missing = rejection(items.fetch('k2'));
+    const missing = rejectionOf(items.fetch('k2'));
     await advance(0);
     errors.push(await missing);
     poller.dispose();
-    errors.push(await rejection(wrapped('http://ok.test/after', init)));
+    errors.push(await rejectionOf(wrapped('http://ok.test/after', init)));
 
     // The token really was on the wire (so there was something to leak) ...
     expect(wire.calls.length).toBeGreaterThan(20);
-    expect(wire.calls.every((c) => sentHeaders(c).get('authorization') === BEARER)).toBe(true);
-    expect(serialise(wire.calls.map((c) => sentHeaders(c)))).toContain(TOKEN);
+    expect(wire.calls.every((c) => c.headers.get('authorization') === BEARER)).toBe(true);
+    expect(serialise(wire.calls.map((c) => c.headers))).toContain(TOKEN);
     // ... and the run produced every kind of outcome.
     const seenTypes = new Set(events.map((e) => (e as { type: string }).type));
     for (const type of ['request', 'response', 'cooldown', 'data', 'error', 'skip', 'batch']) {
@@ -365,8 +350,7 @@ describe('pollwise never logs, emits or caches an Authorization value', () => {
   it("a task's own error is forwarded as it is: pollwise neither copies nor redacts it", async () => {
     // The caller set the header on their own request and their error carries that Request.
     // pollwise hands that very object to onError and the 'error' event, and adds nothing to it.
-    const net = captureFetch(() => status(500));
-    const poller = makePoller({ fetch: net.fetch });
+    const { poller } = fakePoller({}, () => status(500));
     const seen: unknown[] = [];
     const events: PollerEvents['error'][] = [];
     poller.on('error', (event) => events.push(event));
@@ -388,15 +372,14 @@ describe('pollwise never logs, emits or caches an Authorization value', () => {
   });
 
   it("ctx.http's HttpError holds the response, never the caller's request headers", async () => {
-    const net = captureFetch(() => status(500, { 'x-reply': 'r' }));
-    const poller = makePoller({ fetch: net.fetch });
+    const { poller, net } = fakePoller({}, () => status(500, { 'x-reply': 'r' }));
     const seen: unknown[] = [];
     poller.poll((ctx) => ctx.http(`${A}/mine`, { headers: { Authorization: BEARER } }), {
       origin: A,
       onError: (e) => seen.push(e),
     });
     await advance(0);
-    expect(sentHeaders(net.calls[0] as RawCall).get('authorization')).toBe(BEARER);
+    expect(net.calls[0]?.headers.get('authorization')).toBe(BEARER);
     const [error] = seen as [HttpError];
     expect(error).toBeInstanceOf(HttpError);
     expect(error).toMatchObject({ status: 500, url: `${A}/mine` });
@@ -408,12 +391,14 @@ describe('pollwise never logs, emits or caches an Authorization value', () => {
 describe('the resource ETag cache is keyed by URL only', () => {
   it('documents: requests with different Authorization to one item URL revalidate the same ETag', async () => {
     let user = 'alice';
-    const net = captureFetch((call) => {
-      const headers = sentHeaders(call);
+    const net = fakeNetwork((call) => {
+      const headers = call.headers;
       if (headers.get('if-none-match') === '"v1"') return new Response(null, { status: 304 });
       return Response.json({ owner: headers.get('authorization') }, { headers: { etag: '"v1"' } });
     });
-    const poller = makePoller({ fetch: authenticating(net.fetch, () => `${user}-token`) });
+    const poller = track(
+      createPoller({ ...EXACT_TIMING, fetch: authenticating(net.fetch, () => `${user}-token`) }),
+    );
     const profile = createResource<string>(poller, {
       item: { url: () => `${A}/me` },
       interval: 60_000,
@@ -428,7 +413,7 @@ describe('the resource ETag cache is keyed by URL only', () => {
     profile.refresh('me');
     await advance(0);
     expect(net.calls).toHaveLength(2);
-    const second = sentHeaders(net.calls[1] as RawCall);
+    const second = (net.calls[1] as FakeCall).headers;
     expect(second.get('authorization')).toBe('Bearer bob-token');
     // Bob's request revalidates the ETag Alice's response set ...
     expect(second.get('if-none-match')).toBe('"v1"');

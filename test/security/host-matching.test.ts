@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { InvalidOptionsError, type PollerOptions } from '../../src/index.js';
-import { advance, captureFetch, makePoller, useFakeClock } from './harness.js';
+import { createPoller, InvalidOptionsError, type PollerOptions } from '../../src/index.js';
+import { advance, useFakeClock } from '../support/clock.js';
+import { fakePoller, track } from '../support/poller.js';
+import { thrownBy } from '../support/promises.js';
 
 useFakeClock();
 
@@ -13,8 +15,7 @@ const LOOPBACK = 1000;
  * Returns the times of the requests within two intervals of `expected`.
  */
 async function requestTimes(url: string, expected: number, options: PollerOptions = {}) {
-  const net = captureFetch();
-  const poller = makePoller({ fetch: net.fetch, interval: DEFAULT, ...options });
+  const { poller, net } = fakePoller({ interval: DEFAULT, ...options });
   poller.poll((ctx) => ctx.fetch(url).then(() => null), { url });
   await advance(2 * expected);
   expect(net.calls.every((c) => c.url === new URL(url).href)).toBe(true);
@@ -177,12 +178,7 @@ describe('user host policies cannot be fooled', () => {
     '::1',
     '%6cocalhost',
   ])('a pattern that could mislead, %j, is rejected at createPoller()', (match) => {
-    let caught: unknown;
-    try {
-      makePoller({ hosts: [{ match, interval: 100 }] });
-    } catch (error) {
-      caught = error;
-    }
+    const caught = thrownBy(() => track(createPoller({ hosts: [{ match, interval: 100 }] })));
     expect(caught).toBeInstanceOf(InvalidOptionsError);
     expect((caught as InvalidOptionsError).issues.map((i) => i.option)).toEqual(['hosts[0].match']);
   });

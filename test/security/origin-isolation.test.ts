@@ -1,14 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { BreakerOpenError, CooldownError, type PollerEvents } from '../../src/index.js';
-import {
-  advance,
-  captureFetch,
-  makePoller,
-  rejection,
-  status,
-  T0,
-  useFakeClock,
-} from './harness.js';
+import { advance, T0, useFakeClock } from '../support/clock.js';
+import { status } from '../support/fake-network.js';
+import { fakePoller } from '../support/poller.js';
+import { rejectionOf } from '../support/promises.js';
 
 useFakeClock();
 
@@ -46,8 +41,9 @@ const SAME: [string, string][] = [
 /** A poller whose network answers `bad` (any origin listed in `failing`) and 200 elsewhere. */
 function setup(failing: string, bad: () => Response) {
   const origin = new URL(failing).origin;
-  const net = captureFetch((call) => (call.origin === origin ? bad() : Response.json({ ok: 1 })));
-  const poller = makePoller({ fetch: net.fetch });
+  const { poller, net } = fakePoller({}, (call) =>
+    call.origin === origin ? bad() : Response.json({ ok: 1 }),
+  );
   const events: { type: keyof PollerEvents; event: { origin: string } }[] = [];
   for (const type of ['cooldown', 'breaker:open', 'breaker:half-open', 'breaker:close'] as const) {
     poller.on(type, (event) => events.push({ type, event }));
@@ -61,7 +57,7 @@ describe('a response from origin A never affects origin B', () => {
     const wrapped = poller.wrapFetch();
     expect((await wrapped(`${a}/x`)).status).toBe(429);
     expect(poller.cooldownUntil(`${a}/`)).toBe(T0 + 60_000);
-    expect(await rejection(wrapped(`${a}/again`))).toBeInstanceOf(CooldownError);
+    expect(await rejectionOf(wrapped(`${a}/again`))).toBeInstanceOf(CooldownError);
 
     expect(poller.cooldownUntil(`${b}/`)).toBe(0);
     expect((await wrapped(`${b}/y`)).status).toBe(200);
@@ -83,7 +79,7 @@ describe('a response from origin A never affects origin B', () => {
     const { poller, net, events } = setup(a, () => status(500));
     const wrapped = poller.wrapFetch();
     for (let i = 0; i < 5; i++) await wrapped(`${a}/x`);
-    expect(await rejection(wrapped(`${a}/again`))).toBeInstanceOf(BreakerOpenError);
+    expect(await rejectionOf(wrapped(`${a}/again`))).toBeInstanceOf(BreakerOpenError);
 
     for (let i = 0; i < 5; i++) expect((await wrapped(`${b}/y`)).status).toBe(200);
     expect(net.count(new URL(b).origin)).toBe(5);
@@ -96,7 +92,7 @@ describe('a response from origin A never affects origin B', () => {
     const { poller, net } = setup(a, () => status(429, { 'retry-after': '60' }));
     await poller.wrapFetch()(`${a}/x`);
     expect(poller.cooldownUntil(`${b}/`)).toBe(T0 + 60_000);
-    expect(await rejection(poller.wrapFetch()(`${b}/y`))).toBeInstanceOf(CooldownError);
+    expect(await rejectionOf(poller.wrapFetch()(`${b}/y`))).toBeInstanceOf(CooldownError);
     expect(net.calls).toHaveLength(1);
   });
 
@@ -131,12 +127,11 @@ describe('a response from origin A never affects origin B', () => {
   };
 
   it('the origin that answered owns the outcome: a redirect target answering 429 cools the target, not the origin asked', async () => {
-    const net = captureFetch((call) =>
+    const { poller, net } = fakePoller({}, (call) =>
       call.origin === 'http://a.test'
         ? redirectedTo('http://b.test/landing', status(429, { 'retry-after': '60' }))
         : Response.json({ ok: 1 }),
     );
-    const poller = makePoller({ fetch: net.fetch });
     const cooled: string[] = [];
     poller.on('cooldown', (e) => cooled.push(e.origin));
     expect((await poller.wrapFetch()('http://a.test/moved')).status).toBe(429);
@@ -144,36 +139,34 @@ describe('a response from origin A never affects origin B', () => {
     expect(poller.cooldownUntil('http://b.test/')).toBe(T0 + 60_000);
     expect(poller.cooldownUntil('http://a.test/')).toBe(0);
     // b.test is refused without network; healthy a.test is not.
-    expect(await rejection(poller.wrapFetch()('http://b.test/direct'))).toBeInstanceOf(
+    expect(await rejectionOf(poller.wrapFetch()('http://b.test/direct'))).toBeInstanceOf(
       CooldownError,
     );
     expect(net.calls.map((c) => c.url)).toEqual(['http://a.test/moved']);
   });
 
   it('the origin that answered owns the outcome: 5xx after a redirect open the target breaker, not the origin asked', async () => {
-    const net = captureFetch((call) =>
+    const { poller } = fakePoller({}, (call) =>
       call.url === 'http://a.test/moved'
         ? redirectedTo('http://b.test/landing', status(500))
         : Response.json({ ok: 1 }),
     );
-    const poller = makePoller({ fetch: net.fetch });
     const opened: string[] = [];
     poller.on('breaker:open', (e) => opened.push(e.origin));
     const wrapped = poller.wrapFetch();
     for (let i = 0; i < 5; i++) expect((await wrapped('http://a.test/moved')).status).toBe(500);
     expect(opened).toEqual(['http://b.test']);
-    expect(await rejection(wrapped('http://b.test/direct'))).toBeInstanceOf(BreakerOpenError);
+    expect(await rejectionOf(wrapped('http://b.test/direct'))).toBeInstanceOf(BreakerOpenError);
     expect((await wrapped('http://a.test/other')).status).toBe(200);
     expect(poller.stats()).toMatchObject({ breakerOpened: 1, refused: 1 });
   });
 
   it('the origin that answered owns the outcome for URL polls too (429 after a redirect)', async () => {
-    const net = captureFetch((call) =>
+    const { poller, net } = fakePoller({}, (call) =>
       call.origin === 'http://a.test'
         ? redirectedTo('http://b.test/landing', status(429, { 'retry-after': '60' }))
         : Response.json({ ok: 1 }),
     );
-    const poller = makePoller({ fetch: net.fetch });
     const errors: unknown[] = [];
     poller.poll('http://a.test/moved', { interval: 1000, onError: (e) => errors.push(e) });
     await advance(3500);
@@ -189,7 +182,7 @@ describe('a response from origin A never affects origin B', () => {
     const wrapped = poller.wrapFetch();
     await wrapped(new Request('https://a.test:8443/req', { method: 'POST', body: 'x' }));
     expect(poller.cooldownUntil('https://a.test:8443/')).toBe(T0 + 9000);
-    expect(await rejection(wrapped(new URL('https://a.test:8443/url')))).toBeInstanceOf(
+    expect(await rejectionOf(wrapped(new URL('https://a.test:8443/url')))).toBeInstanceOf(
       CooldownError,
     );
     expect((await wrapped(new URL('https://a.test/other-port'))).status).toBe(200);
@@ -202,28 +195,28 @@ describe('a response from origin A never affects origin B', () => {
   });
 
   it('a relative input resolves once: the origin checked is the origin the request goes to', async () => {
-    const net = captureFetch(() => status(429, { 'retry-after': '60' }));
-    const poller = makePoller({ fetch: net.fetch, baseUrl: 'http://a.test/app/' });
+    const { poller, net } = fakePoller({ baseUrl: 'http://a.test/app/' }, () =>
+      status(429, { 'retry-after': '60' }),
+    );
     const wrapped = poller.wrapFetch();
     // Scheme-relative and backslash forms leave the base origin: they must be gated as b.test.
     await wrapped('//b.test/x');
     expect(net.calls.map((c) => c.input)).toEqual(['http://b.test/x']);
     expect(poller.cooldownUntil('http://b.test/')).toBe(T0 + 60_000);
     expect(poller.cooldownUntil('http://a.test/')).toBe(0);
-    expect(await rejection(wrapped('\\\\b.test\\y'))).toBeInstanceOf(CooldownError);
+    expect(await rejectionOf(wrapped('\\\\b.test\\y'))).toBeInstanceOf(CooldownError);
     await wrapped('items/1');
     expect(net.calls.map((c) => c.input)).toEqual(['http://b.test/x', 'http://a.test/app/items/1']);
   });
 
   it('polls: a 429 storm and a 5xx storm on A leave the polls of B running', async () => {
     let served = 0;
-    const net = captureFetch((call) => {
+    const { poller, net } = fakePoller({}, (call) => {
       if (call.origin === 'http://a.test') return status(429, { 'retry-after': '60' });
       if (call.origin === 'http://localhost:8080') return status(500);
       // New data every time, so onData (called on changes only) hears every response.
       return Response.json({ ok: 1, served: ++served });
     });
-    const poller = makePoller({ fetch: net.fetch });
     const data: string[] = [];
     const skipped = new Set<string>();
     poller.on('skip', (event) => skipped.add(event.origin));

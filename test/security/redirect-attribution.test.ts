@@ -1,10 +1,10 @@
 import type http from 'node:http';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { BreakerOpenError, CooldownError, createPoller } from '../../src/index.js';
-import { EXACT_TIMING } from '../support/exact-poller.js';
-import { sendJson, startLoopbackServer } from '../support/loopback-server.js';
-import { waitFor } from '../support/manual-clock.js';
-import { rejection } from './harness.js';
+import { waitFor } from '../support/clock.js';
+import { loopbackServer, sendJson } from '../support/loopback-server.js';
+import { EXACT_TIMING, track } from '../support/poller.js';
+import { rejectionOf } from '../support/promises.js';
 
 /*
  * Issue 8, point 8, on a real wire: origin A answers 302 to origin B and the platform fetch
@@ -12,26 +12,16 @@ import { rejection } from './harness.js';
  * (B) owns the outcome, its cooldown and its breaker; healthy A is never refused for B.
  */
 
-const cleanups: (() => Promise<void> | void)[] = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
-
 /** A redirects /moved to B's /landing (and answers 200 elsewhere); B answers with `answerB`. */
 async function redirecting(answerB: (res: http.ServerResponse) => void) {
-  const b = await startLoopbackServer((_req, res) => answerB(res));
-  const a = await startLoopbackServer((req, res) => {
+  const b = await loopbackServer((_req, res) => answerB(res));
+  const a = await loopbackServer((req, res) => {
     if (req.url === '/moved') {
       res.writeHead(302, { location: `${b.origin}/landing` });
       res.end();
     } else sendJson(res, 200, { from: 'A' });
   });
-  const poller = createPoller({ ...EXACT_TIMING, timeout: 2000 });
-  cleanups.push(
-    () => a.close(),
-    () => b.close(),
-    () => poller.dispose(),
-  );
+  const poller = track(createPoller({ ...EXACT_TIMING, timeout: 2000 }));
   return { A: a.origin, B: b.origin, a, b, poller };
 }
 
@@ -48,7 +38,7 @@ describe('after a real redirect, the origin that answered owns the outcome', () 
     expect(cooled).toEqual([B]);
     expect(poller.cooldownUntil(`${B}/`)).toBeGreaterThan(Date.now() + 50_000);
     expect(poller.cooldownUntil(`${A}/`)).toBe(0);
-    expect(await rejection(poller.wrapFetch()(`${B}/direct`))).toBeInstanceOf(CooldownError);
+    expect(await rejectionOf(poller.wrapFetch()(`${B}/direct`))).toBeInstanceOf(CooldownError);
     const other = await poller.wrapFetch()(`${A}/other`);
     expect(await other.json()).toEqual({ from: 'A' });
     expect(a.requests.map((r) => r.url)).toEqual(['/moved', '/other']);
@@ -80,7 +70,7 @@ describe('after a real redirect, the origin that answered owns the outcome', () 
       await response.body?.cancel();
     }
     expect(opened).toEqual([B]);
-    expect(await rejection(poller.wrapFetch()(`${B}/direct`))).toBeInstanceOf(BreakerOpenError);
+    expect(await rejectionOf(poller.wrapFetch()(`${B}/direct`))).toBeInstanceOf(BreakerOpenError);
     expect((await poller.wrapFetch()(`${A}/other`)).status).toBe(200);
   });
 });

@@ -46,6 +46,15 @@ export type Respond = (call: FakeCall) => Answer | Promise<Answer>;
 export const status = (code: number, headers?: Record<string, string>) =>
   new Response(code === 204 || code === 304 ? null : '{"error":true}', { status: code, headers });
 
+/** The headers sent: init.headers replace a Request's own, as in fetch ('' for a bad init). */
+function headersOf(init: HeadersInit | undefined): Headers {
+  try {
+    return new Headers(init);
+  } catch {
+    return new Headers();
+  }
+}
+
 function parts(input: RequestInfo | URL, init: RequestInit | undefined) {
   const request = typeof input === 'object' && !(input instanceof URL) ? input : undefined;
   const href = request ? request.url : input instanceof URL ? input.href : String(input);
@@ -53,7 +62,7 @@ function parts(input: RequestInfo | URL, init: RequestInit | undefined) {
     request,
     url: new URL(href),
     method: init?.method ?? request?.method ?? 'GET',
-    headers: new Headers(init?.headers ?? request?.headers),
+    headers: headersOf(init?.headers ?? request?.headers),
     signal: init?.signal ?? request?.signal ?? undefined,
   };
 }
