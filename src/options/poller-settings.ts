@@ -9,7 +9,7 @@ import {
 import type { HostPolicy } from '../policy/host-policies.js';
 import type { FetchFunction } from '../transport/fetch-function.js';
 import { pageUrl } from '../transport/request-url.js';
-import { pollerOptionsSchema } from './options-schema.js';
+import { pollerOptions } from './option-checks.js';
 import { validateOptions } from './validate.js';
 
 /** Options of `createPoller()`. Every default is in `defaults.ts` and the README. */
@@ -58,7 +58,7 @@ export interface PollerOptions {
 
 /** Validated options with every default applied: what the composition root wires. */
 export function pollerSettings(options: PollerOptions | undefined) {
-  const o = validateOptions(pollerOptionsSchema, options) as PollerOptions;
+  const o = validateOptions(pollerOptions, options) as PollerOptions;
   const userFetch = o.fetch;
   const maxTrackedOrigins = o.maxTrackedOrigins ?? DEFAULTS.maxTrackedOrigins;
   return {

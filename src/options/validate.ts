@@ -1,14 +1,11 @@
-import type * as z from 'zod/mini';
-import { InvalidOptionsError, type OptionIssue } from '../errors.js';
-
-type Issue = z.core.$ZodIssue;
-type Path = readonly PropertyKey[];
+import { InvalidOptionsError } from '../errors.js';
+import { type Check, isObject, type Path, type Problem } from './check.js';
 
 /**
  * Copies plain objects into null-prototype objects, so that reading an option that was not given
  * finds nothing even if Object.prototype was polluted elsewhere (a polluted `fetch` stays unused).
  */
-function ownOnly(value: unknown): unknown {
+export function ownOnly(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(ownOnly);
   if (
     value === null ||
@@ -25,7 +22,7 @@ function ownOnly(value: unknown): unknown {
 function formatPath(path: Path, root: string): string {
   let out = root;
   for (const part of path) {
-    out += typeof part === 'number' ? `[${part}]` : out === '' ? String(part) : `.${String(part)}`;
+    out += typeof part === 'number' ? `[${part}]` : out === '' ? part : `.${part}`;
   }
   return out === '' ? 'options' : out;
 }
@@ -41,40 +38,34 @@ function valueAt(input: unknown, path: Path): unknown {
   return value;
 }
 
-function toOptionIssues(issue: Issue, input: unknown, root: string): OptionIssue[] {
-  if (issue.code === 'unrecognized_keys') {
-    return issue.keys.map((key) => ({
-      option: formatPath([...issue.path, key], root),
-      value: valueAt(input, [...issue.path, key]),
-      message: 'is not a known option',
-    }));
-  }
-  const message =
-    issue.message && issue.message !== 'Invalid input'
-      ? issue.message
-      : `is invalid (${issue.code})`;
-  return [{ option: formatPath(issue.path, root), value: valueAt(input, issue.path), message }];
-}
+/** One InvalidOptionsError naming every problem's option (under `root`) and its value. */
+export const optionsError = (problems: readonly Problem[], input: unknown, root: string) =>
+  new InvalidOptionsError(
+    problems.map(({ path, message }) => ({
+      option: formatPath(path, root),
+      value: valueAt(input, path),
+      message,
+    })),
+  );
 
-/**
- * Parses `input` with `schema`; throws one InvalidOptionsError naming every bad option and its
- * value. Never lets a TypeError from deep inside escape.
- */
-export function validateOptions<S extends z.ZodMiniType>(
-  schema: S,
-  input: unknown,
-  root = '',
-): z.output<S> {
-  if (
-    input !== undefined &&
-    (input === null || typeof input !== 'object' || Array.isArray(input))
-  ) {
+/** Throws unless `input` is an object or undefined (no options). */
+export function assertObject(input: unknown, root: string): void {
+  if (input !== undefined && !isObject(input)) {
     throw new InvalidOptionsError([
       { option: root || 'options', value: input, message: 'must be an object' },
     ]);
   }
-  // Own properties only, before and after: zod would read an inherited `fetch` as if given.
-  const result = schema.safeParse(ownOnly(input ?? {}));
-  if (result.success) return ownOnly(result.data) as z.output<S>;
-  throw new InvalidOptionsError(result.error.issues.flatMap((i) => toOptionIssues(i, input, root)));
+}
+
+/**
+ * Checks `input` with `check`; throws one InvalidOptionsError naming every bad option and its
+ * value. Returns the options as null-prototype objects holding own properties only.
+ */
+export function validateOptions(check: Check, input: unknown, root = ''): unknown {
+  assertObject(input, root);
+  const problems: Problem[] = [];
+  // Own properties only, before and after: plain objects become null-prototype copies.
+  const options = check(ownOnly(input ?? {}), [], problems);
+  if (problems.length > 0) throw optionsError(problems, input, root);
+  return ownOnly(options);
 }

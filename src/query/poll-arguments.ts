@@ -1,5 +1,5 @@
 import { InvalidOptionsError } from '../errors.js';
-import { pollOptionsSchema } from '../options/options-schema.js';
+import { pollOptions } from '../options/option-checks.js';
 import { validateOptions } from '../options/validate.js';
 import { requestUrl } from '../transport/request-url.js';
 import type { PollTask } from './poll-context.js';
@@ -66,7 +66,7 @@ export function pollArguments(
   if (!isUrl && typeof taskOrUrl !== 'function') {
     throw invalid('task', taskOrUrl, 'must be a function or a URL');
   }
-  const options = validateOptions(pollOptionsSchema, rawOptions, 'poll') as Validated;
+  const options = validateOptions(pollOptions, rawOptions, 'poll') as Validated;
   if (isUrl && (options.url !== undefined || options.origin !== undefined)) {
     const value = options.url ?? options.origin;
     throw invalid('poll.url', value, 'is given twice (first argument and option)');

@@ -10,8 +10,8 @@ import {
   positiveMs,
   standardSchema,
   string,
-} from '../options/options-schema.js';
-import { validateOptions } from '../options/validate.js';
+  validateZodOptions,
+} from './option-kinds.js';
 import type { ResourceOptions } from './types.js';
 
 // One schema for every function option: the option's name says which function it is.
@@ -125,7 +125,7 @@ export interface ResourceSettings {
 export function resolveResourceOptions<K, T>(
   input: ResourceOptions<K, T>,
 ): { options: ResourceOptions<K, T>; settings: ResourceSettings } {
-  const options = validateOptions(resourceOptionsSchema, input, 'resource') as ResourceOptions<
+  const options = validateZodOptions(resourceOptionsSchema, input, 'resource') as ResourceOptions<
     K,
     T
   >;

@@ -1,0 +1,110 @@
+import { parseHostPattern } from '../policy/host-pattern.js';
+import { array, type Check, is, number, object, orFalse, refine } from './check.js';
+
+// The options of `createPoller()` and `poll()`. Resource options live with `pollwise/resource`
+// (validated there with zod), so a poll-only app never carries them.
+
+const positiveMs = number('a positive number of milliseconds', (n) => n > 0);
+const nonNegativeMs = number('a number of milliseconds, 0 or more', (n) => n >= 0);
+const fraction = number('a number from 0 to 1', (n) => n >= 0 && n <= 1);
+const count = number('a positive integer', (n) => Number.isInteger(n) && n > 0);
+const hiddenInterval = orFalse(
+  positiveMs,
+  'a positive number of milliseconds, or false to pause while hidden',
+);
+
+const string = (what = 'a string') => is((v) => typeof v === 'string', what);
+const fn = (what: string) => is((v) => typeof v === 'function', what);
+
+/** An object whose listed members are functions (a duck-typed interface). */
+const methods = (what: string, names: readonly string[]): Check =>
+  is(
+    (v) =>
+      typeof v === 'object' &&
+      v !== null &&
+      names.every((name) => typeof (v as Record<string, unknown>)[name] === 'function'),
+    what,
+  );
+
+const hostPolicy = object(
+  {
+    match: refine<string>(
+      string(),
+      (s) => parseHostPattern(s) !== null,
+      'is not a host pattern; use a host ("localhost", "api.example.com:8443"), a wildcard ("*.hf.space") or an origin ("https://api.example.com")',
+    ),
+    interval: positiveMs,
+    hiddenInterval,
+    maxConcurrent: count,
+  },
+  ['match'],
+);
+
+export const pollerOptions = object({
+  interval: positiveMs,
+  loopbackInterval: positiveMs,
+  hiddenInterval,
+  hosts: array(hostPolicy, 'an array of host policies'),
+  jitter: fraction,
+  timeout: orFalse(positiveMs, 'a positive number of milliseconds, or false for no timeout'),
+  baseUrl: refine<string>(string(), (s) => URL.canParse(s), 'must be an absolute URL'),
+  cooldown: object({ defaultMs: nonNegativeMs, maxMs: nonNegativeMs, jitter: fraction }),
+  backoff: object({ baseMs: positiveMs, capMs: positiveMs }),
+  breaker: orFalse(
+    object({
+      windowSize: number(
+        'an integer from 1 to 10000',
+        (n) => Number.isInteger(n) && n >= 1 && n <= 10_000,
+      ),
+      windowMs: positiveMs,
+      minRequests: count,
+      failureRatio: number('a number above 0, at most 1', (n) => n > 0 && n <= 1),
+      openMs: positiveMs,
+    }),
+    'breaker settings { windowSize?, windowMs?, minRequests?, failureRatio?, openMs? }, or false',
+  ),
+  maxConcurrent: count,
+  maxTrackedOrigins: count,
+  fetch: fn('a fetch function'),
+  clock: methods('a clock { now, setTimeout, clearTimeout }', [
+    'now',
+    'setTimeout',
+    'clearTimeout',
+  ]),
+  visibility: orFalse(
+    methods('a visibility source', ['isVisible', 'subscribe']),
+    'a visibility source { isVisible, subscribe }, or false to ignore visibility',
+  ),
+  online: orFalse(
+    methods('an online source', ['isOnline', 'subscribe']),
+    'an online source { isOnline, subscribe }, or false to ignore online state',
+  ),
+  random: fn('a function returning a number in [0, 1)'),
+});
+
+export const pollOptions = object({
+  url: is((v) => typeof v === 'string' || v instanceof URL, 'a URL string or URL'),
+  origin: string('an origin string'),
+  key: string(),
+  interval: positiveMs,
+  hiddenInterval,
+  immediate: is((v) => typeof v === 'boolean', 'true or false'),
+  headers: is(
+    (v) => typeof v === 'function' || (typeof v === 'object' && v !== null),
+    'headers (an object, a Headers, [name, value] pairs) or a function returning them',
+  ),
+  credentials: is(
+    (v) => v === 'omit' || v === 'same-origin' || v === 'include',
+    'omit, same-origin or include',
+  ),
+  schema: is(
+    (v) =>
+      typeof v === 'object' &&
+      v !== null &&
+      typeof (v as { '~standard'?: { validate?: unknown } })['~standard']?.validate === 'function',
+    'a Standard Schema (zod 4, valibot, arktype, ...)',
+  ),
+  select: fn('a function from the data to what this subscriber sees'),
+  onData: fn('a function'),
+  onError: fn('a function'),
+});
