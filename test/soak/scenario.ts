@@ -1,11 +1,10 @@
-import { vi } from 'vitest';
 import { createPoller, MissingItemError, type Poller, type Snapshot } from '../../src/index.js';
 import { createResource, type Resource } from '../../src/resource/index.js';
+import { T0 } from '../support/clock.js';
 import { manualOnline, manualVisibility } from '../support/fake-environment.js';
-import { realTick } from '../support/manual-clock.js';
+import { type Answer, type FakeCall, fakeNetwork, settle } from '../support/fake-network.js';
+import { track } from '../support/poller.js';
 
-/** Fake epoch of the soak. */
-export const T0 = Date.UTC(2026, 0, 1);
 export const MINUTE = 60_000;
 export const HOUR = 60 * MINUTE;
 
@@ -127,7 +126,7 @@ interface Entry {
 }
 
 /**
- * A fake network for 20 origins, in the fetch's clothes. Routes per origin:
+ * The soak's backend for 20 origins, on the fake network. Routes per origin:
  *   GET  /p/:n, /bg/:n      plain polls
  *   POST /a/batch {ids}     resource A (entries for known ids only)
  *   GET  /a/items/:id
@@ -137,7 +136,7 @@ interface Entry {
  * not while hidden (except background polls) or offline, not inside an announced cooldown, not
  * while a breaker is open, and only one probe per half-open breaker.
  */
-export function fakeNetwork(
+export function soakNetwork(
   config: SoakConfig,
   plan: ReturnType<typeof faultPlan>,
   random: () => number,
@@ -146,22 +145,8 @@ export function fakeNetwork(
   const cooldownUntil = new Map<string, number>();
   const breakers = new Map<string, { state: 'open'; until: number } | { probes: number }>();
   const violations: string[] = [];
-  const net = {
-    requests: 0,
-    inFlight: 0,
-    maxInFlight: 0,
-    /** Bumped when a request starts or ends: quiet() waits until it stops moving. */
-    activity: 0,
-    byFault: new Map<string, number>(),
-    violations,
-    cooldownUntil,
-    breakers,
-    /** Background polls' requests sent while hidden (allowed: they have a hiddenInterval). */
-    hiddenBackground: 0,
-    /** While set, every new request waits this long (abortable) before the plan answers it. */
-    hangMs: 0,
-  };
-  const bump = (name: string) => net.byFault.set(name, (net.byFault.get(name) ?? 0) + 1);
+  const byFault = new Map<string, number>();
+  const bump = (name: string) => byFault.set(name, (byFault.get(name) ?? 0) + 1);
 
   const check = (origin: string, href: string, now: number) => {
     const at = now - T0;
@@ -179,20 +164,6 @@ export function fakeNetwork(
       } else if (--breaker.probes < 0) violations.push(`second half-open probe @${at}: ${href}`);
     }
   };
-
-  const sleep = (ms: number, signal: AbortSignal | null | undefined) =>
-    new Promise<void>((resolve, reject) => {
-      if (signal?.aborted) return reject(signal.reason);
-      const onAbort = () => {
-        clearTimeout(timer);
-        reject(signal?.reason);
-      };
-      const timer = setTimeout(() => {
-        signal?.removeEventListener('abort', onAbort);
-        resolve();
-      }, ms);
-      signal?.addEventListener('abort', onAbort, { once: true });
-    });
 
   function faultFor(origin: string, now: number) {
     const phase = Math.min(plan.length - 1, Math.floor((now - T0) / PHASE));
@@ -217,8 +188,8 @@ export function fakeNetwork(
 
   const version = (now: number, every: number) => Math.floor((now - T0) / every);
 
-  function route(url: URL, ids: string[], now: number, ifNoneMatch: string | null): Response {
-    const { pathname } = url;
+  function route(call: FakeCall, ids: string[], now: number): Response {
+    const { path: pathname } = call;
     if (pathname.startsWith('/p/') || pathname.startsWith('/bg/')) {
       return Response.json({ path: pathname, v: version(now, 1000) });
     }
@@ -228,7 +199,7 @@ export function fakeNetwork(
       return Response.json(entries);
     }
     if (pathname === '/b/batch') {
-      const i = originIndex.get(url.origin) ?? 0;
+      const i = originIndex.get(call.origin) ?? 0;
       const at = now - T0;
       if (i < config.batch404.origins && at >= config.batch404.from && at < config.batch404.to) {
         return new Response('Not Found', { status: 404 });
@@ -243,71 +214,76 @@ export function fakeNetwork(
         return Response.json({ id, v: version(now, 1000) });
       }
       const etag = `"${id}:${version(now, 2 * MINUTE)}"`;
-      if (ifNoneMatch === etag) return new Response(null, { status: 304, headers: { etag } });
+      if (call.headers.get('if-none-match') === etag) {
+        return new Response(null, { status: 304, headers: { etag } });
+      }
       return Response.json({ id, v: version(now, 2 * MINUTE) }, { headers: { etag } });
     }
     return Response.json({ error: 'no route' }, { status: 404 });
   }
 
-  const fetch = async (input: RequestInfo | URL, init?: RequestInit): Promise<Response> => {
-    const isRequest = typeof input === 'object' && !(input instanceof URL);
-    const href = isRequest ? input.url : String(input);
-    const url = new URL(href);
-    const method = init?.method ?? (isRequest ? input.method : 'GET');
-    const signal = init?.signal ?? (isRequest ? input.signal : undefined);
-    const headers = new Headers(init?.headers ?? (isRequest ? input.headers : undefined));
-    const now = Date.now();
-    check(url.origin, href, now);
-    net.requests++;
-    net.activity++;
-    net.inFlight++;
-    net.maxInFlight = Math.max(net.maxInFlight, net.inFlight);
-    try {
-      let ids: string[] = [];
-      if (url.pathname.endsWith('/batch')) {
-        if (method === 'POST') {
-          const text = isRequest ? await input.text() : String(init?.body);
-          ids = (JSON.parse(text) as { ids: string[] }).ids;
-        } else ids = url.searchParams.get('ids')?.split(',') ?? [];
-      }
-      const planned = faultFor(url.origin, now);
-      bump(planned.fault);
-      const latency = url.pathname.startsWith('/b/batch')
-        ? RESOURCE_B.batchLatency
-        : url.pathname.startsWith('/b/items/')
-          ? RESOURCE_B.itemLatency
-          : 0;
-      if (net.hangMs > 0) await sleep(net.hangMs, signal);
-      else if (latency > 0) await sleep(latency, signal);
-      else if (planned.fault === 'slow') await sleep(1000 + Math.floor(random() * 14_000), signal);
-      if (signal?.aborted) throw signal.reason;
-      const at = Date.now();
-      switch (planned.fault) {
-        case 'net':
-          throw new TypeError('fetch failed');
-        case 'e500':
-          return Response.json({ error: 'boom' }, { status: 500 });
-        case 'r429':
-          return new Response('slow down', { status: 429 });
-        case 'r429h':
-        case 's503h': {
-          const retryAfter = planned.httpDate
-            ? new Date(at + planned.retryAfterS * 1000).toUTCString()
-            : String(planned.retryAfterS);
-          return new Response('slow down', {
-            status: planned.fault === 'r429h' ? 429 : 503,
-            headers: { 'retry-after': retryAfter, date: new Date(at).toUTCString() },
-          });
-        }
-        default:
-          return route(url, ids, at, headers.get('if-none-match'));
-      }
-    } finally {
-      net.inFlight--;
-      net.activity++;
+  async function respond(call: FakeCall): Promise<Answer> {
+    const now = T0 + call.at;
+    let ids: string[] = [];
+    if (call.path.endsWith('/batch')) {
+      ids =
+        call.method === 'POST'
+          ? ((await call.json()) as { ids: string[] }).ids
+          : (call.query.get('ids')?.split(',') ?? []);
     }
-  };
-  return Object.assign(net, { fetch });
+    const planned = faultFor(call.origin, now);
+    bump(planned.fault);
+    const latency = call.path.startsWith('/b/batch')
+      ? RESOURCE_B.batchLatency
+      : call.path.startsWith('/b/items/')
+        ? RESOURCE_B.itemLatency
+        : 0;
+    if (net.hangMs > 0) await call.sleep(net.hangMs);
+    else if (latency > 0) await call.sleep(latency);
+    else if (planned.fault === 'slow') await call.sleep(1000 + Math.floor(random() * 14_000));
+    const at = Date.now();
+    switch (planned.fault) {
+      case 'net':
+        return new TypeError('fetch failed');
+      case 'e500':
+        return Response.json({ error: 'boom' }, { status: 500 });
+      case 'r429':
+        return new Response('slow down', { status: 429 });
+      case 'r429h':
+      case 's503h': {
+        const retryAfter = planned.httpDate
+          ? new Date(at + planned.retryAfterS * 1000).toUTCString()
+          : String(planned.retryAfterS);
+        return new Response('slow down', {
+          status: planned.fault === 'r429h' ? 429 : 503,
+          headers: { 'retry-after': retryAfter, date: new Date(at).toUTCString() },
+        });
+      }
+      default:
+        return route(call, ids, at);
+    }
+  }
+
+  const wire = fakeNetwork(respond, { record: false });
+  const send = wire.fetch;
+  const net = Object.assign(wire, {
+    /** Every call is checked against the invariants before it reaches the wire. */
+    fetch: (input: RequestInfo | URL, init?: RequestInit): Promise<Response> => {
+      const href =
+        typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
+      check(new URL(href).origin, href, Date.now());
+      return send(input, init);
+    },
+    byFault,
+    violations,
+    cooldownUntil,
+    breakers,
+    /** Background polls' requests sent while hidden (allowed: they have a hiddenInterval). */
+    hiddenBackground: 0,
+    /** While set, every new request waits this long (abortable) before the plan answers it. */
+    hangMs: 0,
+  });
+  return net;
 }
 
 /**
@@ -367,18 +343,20 @@ export function buildSoak(config: SoakConfig = DEFAULT_SOAK) {
   const plan = faultPlan(config, planRandom);
   const visibility = manualVisibility(true);
   const online = manualOnline(true);
-  const net = fakeNetwork(config, plan, netRandom, {
+  const net = soakNetwork(config, plan, netRandom, {
     visible: visibility.get,
     online: online.get,
   });
-  const poller: Poller = createPoller({
-    fetch: net.fetch,
-    visibility: visibility.source,
-    online: online.source,
-    random: pollerRandom,
-    maxTrackedOrigins: config.maxTrackedOrigins,
-    baseUrl: 'https://app.test/',
-  });
+  const poller: Poller = track(
+    createPoller({
+      fetch: net.fetch,
+      visibility: visibility.source,
+      online: online.source,
+      random: pollerRandom,
+      maxTrackedOrigins: config.maxTrackedOrigins,
+      baseUrl: 'https://app.test/',
+    }),
+  );
 
   // What the poller announces: the fake network refuses to believe anything sent inside it.
   const onCooldown = (e: { origin: string; until: number }) => {
@@ -551,15 +529,7 @@ export function buildSoak(config: SoakConfig = DEFAULT_SOAK) {
    * Lets everything due now run to the end without moving time: zero-delay timers, promise
    * chains and body reads (one real macrotask flushes what the fake timers cannot).
    */
-  async function quiet(): Promise<void> {
-    let still = 0;
-    for (let round = 0; round < 200 && still < 3; round++) {
-      const before = net.activity;
-      await vi.advanceTimersByTimeAsync(0);
-      await realTick();
-      still = net.activity === before ? still + 1 : 0;
-    }
-  }
+  const quiet = () => settle({ quietRounds: 3, maxRounds: 200 });
 
   return {
     config,

@@ -1,5 +1,6 @@
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { DEFAULTS, MissingItemError, PollerDisposedError } from '../../src/index.js';
+import { T0, useFakeClock } from '../support/clock.js';
 import {
   buildSoak,
   DEFAULT_SOAK,
@@ -10,7 +11,6 @@ import {
   RESOURCE_A,
   RESOURCE_B,
   type Soak,
-  T0,
   unknownA,
 } from './scenario.js';
 
@@ -18,13 +18,7 @@ import {
 const realHrtime = process.hrtime.bigint;
 const realMs = () => Number(realHrtime()) / 1e6;
 
-beforeEach(() => {
-  vi.useFakeTimers();
-  vi.setSystemTime(T0);
-});
-afterEach(() => {
-  vi.useRealTimers();
-});
+useFakeClock();
 
 const noop = () => {};
 const MAX_ITEMS = RESOURCE_A.maxItems + RESOURCE_B.maxItems;
