@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { CooldownRegistry, type CooldownSettings } from '../../src/cooldown/cooldown-registry.js';
+import { T0 } from '../support/clock.js';
 
 const A = 'https://a.test';
 const B = 'https://b.test';
-const T0 = Date.UTC(2026, 0, 15, 12, 0, 0);
 const EXACT: CooldownSettings = { defaultMs: 10_000, maxMs: 600_000, jitter: 0 };
 
 const none = new Headers();

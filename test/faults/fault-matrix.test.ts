@@ -12,6 +12,7 @@ import {
   UnexpectedResponseError,
 } from '../../src/index.js';
 import { createResource, type Resource } from '../../src/resource/index.js';
+import { T0 } from '../support/clock.js';
 import { sendJson } from '../support/loopback-server.js';
 import {
   type Fresh,
@@ -23,7 +24,6 @@ import {
   type Responder,
   resourceProbe,
   type Seen,
-  T0,
   type World,
   watchUnhandledRejections,
   world,

@@ -1,18 +1,11 @@
 import http from 'node:http';
 import type { Socket } from 'node:net';
-import { afterEach } from 'vitest';
-import { createPoller, type Poller, type PollerOptions, type Snapshot } from '../../src/index.js';
+import type { Poller, PollerOptions, Snapshot } from '../../src/index.js';
 import type { Resource } from '../../src/resource/index.js';
-import {
-  type Handler,
-  readBody,
-  sendJson,
-  startLoopbackServer,
-} from '../support/loopback-server.js';
-import { type ManualClock, manualClock, realTick, waitFor } from '../support/manual-clock.js';
-
-/** Virtual epoch of the fault matrix (a whole second, so HTTP-dates are exact). */
-export const T0 = Date.UTC(2026, 0, 1, 12, 0, 0);
+import { onCleanup } from '../support/cleanup.js';
+import { type ManualClock, realTick, T0 } from '../support/clock.js';
+import { type Handler, loopbackServer, readBody, sendJson } from '../support/loopback-server.js';
+import { wirePoller } from '../support/poller.js';
 
 /** What a request to a fault origin asks for, by path. */
 export type Kind = 'poll' | 'task' | 'batch' | 'item';
@@ -43,12 +36,6 @@ export type Mark =
   | { type: 'breaker:open'; origin: string; at: number; until: number }
   | { type: 'breaker:half-open'; origin: string; at: number }
   | { type: 'breaker:close'; origin: string; at: number };
-
-const cleanups: (() => Promise<void> | void)[] = [];
-
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
 
 function classify(method: string, path: string, body: string): Pick<Seen, 'kind' | 'keys'> {
   if (path === '/poll') return { kind: 'poll', keys: [] };
@@ -119,13 +106,8 @@ export async function world(options: PollerOptions) {
     const i = poller.inspect();
     return i.running === 0 && i.queued === 0 && i.requestsInFlight === 0;
   };
-  const clock: ManualClock = manualClock({
-    start: T0,
-    settle: async () => {
-      await waitFor(idle, 'no run under way, no request in flight, every response closed', 5000);
-      for (let i = 0; i < 3; i++) await realTick();
-    },
-  });
+  // Set below: the handlers and `idle` run only once time moves.
+  let clock: ManualClock;
   const now = () => clock.now() - T0;
 
   const handlerFor =
@@ -146,32 +128,25 @@ export async function world(options: PollerOptions) {
       });
     };
 
-  const a = await startLoopbackServer(handlerFor('A'));
-  const b = await startLoopbackServer(handlerFor('B'));
+  const a = await loopbackServer(handlerFor('A'));
+  const b = await loopbackServer(handlerFor('B'));
   /** Set while A is down: the server that took its port back, if any. */
   let reopened: http.Server | null = null;
   const reopenedSockets = new Set<Socket>();
-  let aClosed = false;
-  cleanups.push(async () => {
-    await b.close();
-    if (!aClosed) await a.close();
-    if (reopened) {
+  onCleanup(
+    async () => {
+      if (!reopened) return;
       for (const socket of reopenedSockets) socket.destroy();
       const s = reopened;
       await new Promise<void>((resolve) => s.close(() => resolve()));
-    }
-  });
+    },
+    { late: true },
+  );
 
-  poller = createPoller({
-    clock,
-    visibility: false,
-    online: false,
-    jitter: 0,
-    ...options,
-  });
-  const created = poller;
-  cleanups.push(() => created.dispose());
-
+  ({ poller, clock } = wirePoller(
+    { visibility: false, online: false, jitter: 0, ...options },
+    { idle, idleTimeoutMs: 5000 },
+  ));
   poller.on('request', (e) => timeline.push({ type: 'request', origin: e.origin, at: now() }));
   poller.on('cooldown', (e) =>
     timeline.push({ type: 'cooldown', origin: e.origin, at: now(), until: e.until - T0 }),
@@ -208,7 +183,6 @@ export async function world(options: PollerOptions) {
     },
     /** A goes away: its listening socket closes and every connection is destroyed. */
     async takeDown() {
-      aClosed = true;
       await a.close();
     },
     /** A comes back on the same port, with the same handler. */
@@ -308,7 +282,7 @@ export function watchUnhandledRejections() {
   const seen: unknown[] = [];
   const listener = (reason: unknown) => seen.push(reason);
   process.on('unhandledRejection', listener);
-  cleanups.push(() => {
+  onCleanup(() => {
     process.off('unhandledRejection', listener);
   });
   return {
@@ -323,5 +297,3 @@ export function watchUnhandledRejections() {
     },
   };
 }
-
-export { realTick, waitFor };

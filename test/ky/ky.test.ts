@@ -15,9 +15,10 @@ import {
   type PollerOptions,
 } from '../../src/index.js';
 import { createKy, politeKy } from '../../src/ky/index.js';
-import { EXACT_TIMING } from '../support/exact-poller.js';
+import { type ManualClock, manualClock, waitFor } from '../support/clock.js';
 import { readBody, sendJson, startLoopbackServer } from '../support/loopback-server.js';
-import { type ManualClock, manualClock, waitFor } from '../support/manual-clock.js';
+import { EXACT_TIMING, track } from '../support/poller.js';
+import { rejectionOf } from '../support/promises.js';
 import { KY2_VERSION, type LoadedKy, loadKy1, loadKy2, offline } from './ky-versions.js';
 
 type Server = Awaited<ReturnType<typeof startLoopbackServer>>;
@@ -58,30 +59,16 @@ interface Setup {
   events: { type: keyof PollerEvents; origin?: string }[];
 }
 
-const pollers: Poller[] = [];
-afterEach(() => {
-  for (const poller of pollers.splice(0)) poller.dispose();
-});
-
 function setup(options: PollerOptions = {}): Setup {
   const clock = manualClock();
-  const poller = createPoller({ ...EXACT_TIMING, clock, fetch: globalThis.fetch, ...options });
-  pollers.push(poller);
+  const poller = track(
+    createPoller({ ...EXACT_TIMING, clock, fetch: globalThis.fetch, ...options }),
+  );
   const events: Setup['events'] = [];
   for (const type of ['breaker:open', 'breaker:half-open', 'breaker:close', 'cooldown'] as const) {
     poller.on(type, (event) => events.push({ type, origin: event.origin }));
   }
   return { poller, clock, events };
-}
-
-/** What a promise rejected with (fails the test if it resolved). */
-async function rejectionOf(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected a rejection, got a value');
 }
 
 /** ky's base-URL option: `prefixUrl` in ky 1, `prefix` in ky 2 (ky 2 throws on prefixUrl). */

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import * as z from 'zod';
 import type { PollerEvents, Snapshot } from '../../../src/index.js';
 import { createResource } from '../../../src/resource/index.js';
-import { json, logsOf, type Run, runs, type Seen, wire } from './harness.js';
+import { sendJson } from '../../support/loopback-server.js';
+import { logsOf, type Run, runs, type Seen, wire } from './harness.js';
 
 const Logs = z.array(z.object({ step: z.number(), metric: z.string(), value: z.number() }));
 type Logs = z.infer<typeof Logs>;
@@ -22,7 +23,7 @@ describe('batching against a real server: the seed shape', () => {
     w.route('POST /api/get_logs_batch', (seen, res) => {
       const body = seen.body as BatchBody;
       // Entries come back reversed: the mapping is by key, never by position.
-      json(
+      sendJson(
         res,
         200,
         body.runs
@@ -30,7 +31,7 @@ describe('batching against a real server: the seed shape', () => {
           .reverse(),
       );
     });
-    w.route('GET /api/get_logs', (_seen, res) => json(res, 200, []));
+    w.route('GET /api/get_logs', (_seen, res) => sendJson(res, 200, []));
     const batchEvents: PollerEvents['batch'][] = [];
     w.poller.on('batch', (e) => batchEvents.push(e));
 
@@ -133,7 +134,7 @@ describe('batching against a real server: the seed shape', () => {
     const w = await wire();
     w.route('POST /api/get_logs_batch', (seen, res) => {
       const body = seen.body as BatchBody;
-      json(
+      sendJson(
         res,
         200,
         body.runs.map((r) => ({ run: r.run, run_id: r.run_id, logs: logsOf(r) })),
@@ -167,13 +168,13 @@ describe('batching against a real server: a GET batch /items?ids=a,b,c', () => {
     const w = await wire();
     w.route('GET /items', (seen, res) => {
       const asked = (seen.query.get('ids') ?? '').split(',');
-      json(
+      sendJson(
         res,
         200,
         asked.map((id) => ({ id, value: `v-${id}` })),
       );
     });
-    w.route('GET /item', (_seen, res) => json(res, 200, {}));
+    w.route('GET /item', (_seen, res) => sendJson(res, 200, {}));
     const items = createResource<string, { id: string; value: string }>(w.poller, {
       item: { url: (id) => `${w.origin}/item?id=${id}` },
       batch: {

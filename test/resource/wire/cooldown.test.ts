@@ -1,7 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { CooldownError, HttpError, type PollerEvents } from '../../../src/index.js';
 import { createResource } from '../../../src/resource/index.js';
-import { json, rejectionOf, T0, wire } from './harness.js';
+import { T0 } from '../../support/clock.js';
+import { sendJson } from '../../support/loopback-server.js';
+import { rejectionOf } from '../../support/promises.js';
+import { wire } from './harness.js';
 
 type Item = { id: string; v: number };
 const idsOf = (seen: { body: unknown }) => (seen.body as { ids: string[] }).ids;
@@ -15,15 +18,15 @@ async function rateLimitedServer(
   let i = 0;
   w.route('POST /batch', (seen, res) => {
     const step = script[i++];
-    if (step !== undefined) return json(res, step.status, { error: step.status }, step.headers);
-    json(
+    if (step !== undefined) return sendJson(res, step.status, { error: step.status }, step.headers);
+    sendJson(
       res,
       200,
       idsOf(seen).map((id) => ({ id, v: 1 })),
     );
   });
-  w.route('GET /item', (_seen, res) => json(res, 200, { id: 'x', v: 0 }));
-  w.route('GET /health', (_seen, res) => json(res, 200, { ok: true }));
+  w.route('GET /item', (_seen, res) => sendJson(res, 200, { id: 'x', v: 0 }));
+  w.route('GET /health', (_seen, res) => sendJson(res, 200, { ok: true }));
   const items = createResource<string, Item>(w.poller, {
     item: { url: (id) => `${w.origin}/item?id=${id}` },
     batch: {
@@ -124,7 +127,7 @@ describe('a 429 on a batch request against a real server', () => {
     expect(w.log.map((r) => idsOf(r).length)).toEqual([4, 4, 4]);
 
     // Second tick: the first chunk is answered 429, one at a time: the other two never go out.
-    w.route('POST /batch', (_seen, res) => json(res, 429, {}, { 'retry-after': '5' }));
+    w.route('POST /batch', (_seen, res) => sendJson(res, 429, {}, { 'retry-after': '5' }));
     await w.clock.advance(1000);
     expect(w.log.filter((r) => r.at === 1000)).toHaveLength(1);
     const [first] = w.log.slice(3);

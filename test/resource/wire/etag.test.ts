@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { Snapshot } from '../../../src/index.js';
 import { createResource } from '../../../src/resource/index.js';
-import { json, T0, wire } from './harness.js';
+import { T0 } from '../../support/clock.js';
+import { sendJson } from '../../support/loopback-server.js';
+import { wire } from './harness.js';
 
 type Doc = { id: string; rev: number };
 
@@ -21,9 +23,9 @@ async function etagServer(withBatch: boolean) {
       res.end();
       return;
     }
-    json(res, 200, { id, rev }, { etag });
+    sendJson(res, 200, { id, rev }, { etag });
   });
-  w.route('POST /docs', (_seen, res) => json(res, 404, {}));
+  w.route('POST /docs', (_seen, res) => sendJson(res, 404, {}));
   const docs = createResource<string, Doc>(w.poller, {
     item: { url: (id) => `${w.origin}/doc?id=${id}` },
     ...(withBatch

@@ -3,7 +3,10 @@ import { describe, expect, it } from 'vitest';
 import * as z from 'zod';
 import { HttpError, type PollerEvents, type Snapshot } from '../../../src/index.js';
 import { createResource } from '../../../src/resource/index.js';
-import { json, tracked, waitFor, wire } from './harness.js';
+import { waitFor } from '../../support/clock.js';
+import { sendJson } from '../../support/loopback-server.js';
+import { tracked } from '../../support/promises.js';
+import { wire } from './harness.js';
 
 const Item = z.object({ id: z.string(), v: z.number() });
 type Item = z.infer<typeof Item>;
@@ -11,7 +14,7 @@ type Item = z.infer<typeof Item>;
 const idsOf = (seen: { body: unknown }) => (seen.body as { ids: string[] }).ids;
 
 async function itemsResource(w: Awaited<ReturnType<typeof wire>>, interval = 500) {
-  w.route('GET /item', (_seen, res) => json(res, 200, { id: 'x', v: 0 }));
+  w.route('GET /item', (_seen, res) => sendJson(res, 200, { id: 'x', v: 0 }));
   return createResource<string, Item>(w.poller, {
     item: { url: (id) => `${w.origin}/item?id=${id}`, schema: Item },
     batch: {
@@ -31,9 +34,9 @@ describe('whole-batch failures against a real server', () => {
     w.route('POST /batch', (seen, res) => {
       if (failuresLeft > 0) {
         failuresLeft--;
-        return json(res, 500, { error: 'boom' });
+        return sendJson(res, 500, { error: 'boom' });
       }
-      json(
+      sendJson(
         res,
         200,
         idsOf(seen).map((id) => ({ id, v: 1 })),
@@ -95,8 +98,8 @@ describe('whole-batch failures against a real server', () => {
     let failFor: string | undefined;
     w.route('POST /batch', (seen, res) => {
       const ids = idsOf(seen);
-      if (failFor !== undefined && ids.includes(failFor)) return json(res, 500, {});
-      json(
+      if (failFor !== undefined && ids.includes(failFor)) return sendJson(res, 500, {});
+      sendJson(
         res,
         200,
         ids.map((id) => ({ id, v: version })),
@@ -158,7 +161,7 @@ describe('dedup against a real server', () => {
 
     const a = tracked(first);
     for (const h of held)
-      json(
+      sendJson(
         h.res,
         200,
         h.ids.map((id) => ({ id, v: id.charCodeAt(0) })),
@@ -177,7 +180,7 @@ describe('dedup against a real server', () => {
     let hold = false;
     const held: { ids: string[]; res: http.ServerResponse }[] = [];
     const answer = (ids: string[], res: http.ServerResponse) =>
-      json(
+      sendJson(
         res,
         200,
         ids.map((id) => ({ id, v: id.charCodeAt(0) })),

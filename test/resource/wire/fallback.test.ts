@@ -2,7 +2,9 @@ import type http from 'node:http';
 import { describe, expect, it } from 'vitest';
 import type { PollerEvents } from '../../../src/index.js';
 import { createResource } from '../../../src/resource/index.js';
-import { json, logsOf, type Run, runs, type Seen, T0, wire } from './harness.js';
+import { T0 } from '../../support/clock.js';
+import { sendJson } from '../../support/loopback-server.js';
+import { logsOf, type Run, runs, type Seen, wire } from './harness.js';
 
 interface BatchBody {
   project: string;
@@ -22,9 +24,9 @@ async function olderBackend(options: { maxSize?: number; concurrency?: number } 
   const w = await wire();
   const state = { batchStatus: 404, version: 1 };
   w.route('POST /api/get_logs_batch', (seen, res) => {
-    if (state.batchStatus !== 200) return json(res, state.batchStatus, { detail: 'Not Found' });
+    if (state.batchStatus !== 200) return sendJson(res, state.batchStatus, { detail: 'Not Found' });
     const body = seen.body as BatchBody;
-    json(
+    sendJson(
       res,
       200,
       body.runs.map((r) => ({ run: r.run, run_id: r.run_id, logs: logsOf(r, state.version) })),
@@ -47,7 +49,7 @@ async function olderBackend(options: { maxSize?: number; concurrency?: number } 
     if (arrived < clientSent) return;
     const batch = held;
     held = [];
-    for (const h of batch) json(h.res, 200, logsOf(h.run, state.version));
+    for (const h of batch) sendJson(h.res, 200, logsOf(h.run, state.version));
   });
   const logs = createResource<Run, ReturnType<typeof logsOf>>(w.poller, {
     item: {

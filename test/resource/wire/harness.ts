@@ -1,12 +1,8 @@
 import type http from 'node:http';
-import { afterEach } from 'vitest';
-import { createPoller, type Poller, type PollerOptions } from '../../../src/index.js';
-import { EXACT_TIMING } from '../../support/exact-poller.js';
-import { readBody, startLoopbackServer } from '../../support/loopback-server.js';
-import { type ManualClock, manualClock, realTick, waitFor } from '../../support/manual-clock.js';
-
-/** Virtual epoch the wire tests start at. */
-export const T0 = Date.UTC(2026, 0, 1, 12, 0, 0);
+import type { PollerOptions } from '../../../src/index.js';
+import { T0 } from '../../support/clock.js';
+import { loopbackServer, readBody } from '../../support/loopback-server.js';
+import { runsSettled, wirePoller } from '../../support/poller.js';
 
 /** One request as the server saw it: virtual arrival time, parsed body. */
 export interface Seen {
@@ -25,12 +21,6 @@ export interface Seen {
 /** Answers one request; `seen` is the request already logged, with its body read. */
 export type Route = (seen: Seen, res: http.ServerResponse) => void;
 
-const cleanups: (() => Promise<void> | void)[] = [];
-
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
-
 /**
  * A poller on a manual clock (no interval/cooldown jitter, visibility and online gating off,
  * `random: () => 0` unless overridden) plus a real loopback server whose routes are keyed by
@@ -43,25 +33,15 @@ afterEach(async () => {
  * `waitForRuns: false` and wait on their own conditions.
  */
 export async function wire(options: PollerOptions = {}, { waitForRuns = true } = {}) {
-  let poller: Poller | undefined;
   const routes = new Map<string, Route>();
   const log: Seen[] = [];
   let open = 0;
   let peakOpen = 0;
-  const idle = () => {
-    if (poller === undefined) return true;
-    const s = poller.stats();
-    return s.runs === s.succeeded + s.errors && open === 0;
-  };
-  const clock: ManualClock = manualClock({
-    start: T0,
-    settle: async () => {
-      if (waitForRuns) await waitFor(idle, 'every poll run settled, every request answered');
-      for (let i = 0; i < 3; i++) await realTick();
-    },
+  const { poller, clock } = wirePoller(options, {
+    idle: waitForRuns ? (p) => runsSettled(p) && open === 0 : false,
   });
 
-  const srv = await startLoopbackServer((req, res) => {
+  const srv = await loopbackServer((req, res) => {
     const at = clock.now() - T0;
     open++;
     peakOpen = Math.max(peakOpen, open);
@@ -96,15 +76,6 @@ export async function wire(options: PollerOptions = {}, { waitForRuns = true } =
       route(seen, res);
     });
   });
-  cleanups.push(() => srv.close());
-
-  poller = createPoller({
-    clock,
-    ...EXACT_TIMING,
-    ...options,
-  });
-  const created = poller;
-  cleanups.push(() => created.dispose());
 
   return {
     poller,
@@ -131,17 +102,6 @@ export async function wire(options: PollerOptions = {}, { waitForRuns = true } =
   };
 }
 
-/** Sends JSON with a status and extra headers. */
-export function json(
-  res: http.ServerResponse,
-  status: number,
-  body: unknown,
-  headers: Record<string, string> = {},
-): void {
-  res.writeHead(status, { 'content-type': 'application/json', ...headers });
-  res.end(JSON.stringify(body));
-}
-
 /** A run of the seed's dashboard: the key of the logs resource. */
 export interface Run {
   run: string;
@@ -159,31 +119,3 @@ export const runs = (n: number, from = 0): Run[] =>
 export const logsOf = (run: Run, version = 1) => [
   { step: version, metric: `loss/${run.run_id}`, value: version / 10 },
 ];
-
-/** Settles `promise` and returns the rejection reason, failing the test if it resolves. */
-export async function rejectionOf(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected the promise to reject, but it resolved');
-}
-
-/** Whether `promise` has settled, observed without awaiting it. */
-export function tracked<T>(promise: Promise<T>) {
-  const state: { settled: boolean; value?: T; error?: unknown } = { settled: false };
-  promise.then(
-    (value) => {
-      state.settled = true;
-      state.value = value;
-    },
-    (error: unknown) => {
-      state.settled = true;
-      state.error = error;
-    },
-  );
-  return state;
-}
-
-export { realTick, waitFor };

@@ -8,7 +8,9 @@ import {
   ValidationError,
 } from '../../../src/index.js';
 import { createResource } from '../../../src/resource/index.js';
-import { json, rejectionOf, wire } from './harness.js';
+import { sendJson } from '../../support/loopback-server.js';
+import { rejectionOf } from '../../support/promises.js';
+import { wire } from './harness.js';
 
 const Item = z.object({ id: z.string(), value: z.number() });
 type Item = z.infer<typeof Item>;
@@ -18,9 +20,9 @@ async function itemsServer(answer: (ids: string[]) => { status: number; body?: u
   const w = await wire();
   w.route('POST /batch', (seen, res) => {
     const { status, body } = answer((seen.body as { ids: string[] }).ids);
-    json(res, status, body ?? { error: status });
+    sendJson(res, status, body ?? { error: status });
   });
-  w.route('GET /item', (_seen, res) => json(res, 200, {}));
+  w.route('GET /item', (_seen, res) => sendJson(res, 200, {}));
   const batches: PollerEvents['batch'][] = [];
   w.poller.on('batch', (e) => batches.push(e));
   const items = createResource<string, Item>(w.poller, {
@@ -162,8 +164,8 @@ describe('per-item results of a batch against a real server', () => {
     const w = await wire();
     w.route('GET /items', (seen, res) => {
       const ids = (seen.query.get('ids') ?? '').split(',');
-      if (ids.length > 2) return json(res, 414, { error: 'URI Too Long' });
-      json(
+      if (ids.length > 2) return sendJson(res, 414, { error: 'URI Too Long' });
+      sendJson(
         res,
         200,
         ids.map((id) => ({ id, value: id.length })),

@@ -1,10 +1,10 @@
 import type http from 'node:http';
-import { afterEach, describe, expect, it } from 'vitest';
-import { createPoller, isTimeoutError, type Poller, TimeoutError } from '../../../src/index.js';
+import { describe, expect, it } from 'vitest';
+import { createPoller, isTimeoutError, TimeoutError } from '../../../src/index.js';
 import { createResource, type Snapshot } from '../../../src/resource/index.js';
-import { EXACT_TIMING } from '../../support/exact-poller.js';
-import { readBody, sendJson, startLoopbackServer } from '../../support/loopback-server.js';
-import { waitFor } from '../../support/manual-clock.js';
+import { waitFor } from '../../support/clock.js';
+import { loopbackServer, readBody, sendJson } from '../../support/loopback-server.js';
+import { EXACT_TIMING, track } from '../../support/poller.js';
 
 const TIMEOUT = 300;
 const INTERVAL = 600;
@@ -17,7 +17,7 @@ const INTERVAL = 600;
 async function drippingServer() {
   const arrived: number[] = [];
   const abandoned: number[] = [];
-  const server = await startLoopbackServer(async (req, res: http.ServerResponse) => {
+  const server = await loopbackServer(async (req, res: http.ServerResponse) => {
     const index = arrived.push(performance.now()) - 1;
     const url = new URL(req.url ?? '/', 'http://x');
     const body = await readBody(req);
@@ -41,11 +41,6 @@ async function drippingServer() {
   return Object.assign(server, { arrived, abandoned });
 }
 
-const cleanups: (() => unknown)[] = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
-
 interface Item {
   id: string;
   v: number;
@@ -61,10 +56,8 @@ describe('a resource read whose body is dripped past the timeout (wire, real tim
     '%s fails with a TimeoutError within timeout + 100 ms; the next tick reads again',
     async (_name, path, batched) => {
       const server = await drippingServer();
-      cleanups.push(() => server.close());
       // The real clock: the deadline is measured in real time here.
-      const poller: Poller = createPoller({ ...EXACT_TIMING, timeout: TIMEOUT });
-      cleanups.push(() => poller.dispose());
+      const poller = track(createPoller({ ...EXACT_TIMING, timeout: TIMEOUT }));
       const items = createResource<string, Item>(poller, {
         item: { url: (id) => `${server.origin}/item?id=${id}` },
         ...(batched
