@@ -5,6 +5,13 @@ export default defineConfig({
     // Node by default; DOM tests opt in per file with `// @vitest-environment happy-dom`.
     environment: 'node',
     include: ['test/**/*.test.ts'],
+    // Type tests (`*.test-d.ts`, expectTypeOf and @ts-expect-error) run with every `vitest run`:
+    // tsc checks them (and the sources they import), and an inference regression fails the run.
+    typecheck: {
+      enabled: true,
+      include: ['test/**/*.test-d.ts'],
+      tsconfig: './test/tsconfig.typecheck.json',
+    },
     testTimeout: 20_000,
     // Suites that build bundles or launch Chromium in beforeAll need more than 10 s on 2 busy cores.
     hookTimeout: 60_000,

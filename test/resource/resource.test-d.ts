@@ -1,9 +1,9 @@
+// Type tests of pollwise/resource: run by `vitest run` in typecheck mode (vitest.config.ts).
 import { describe, expectTypeOf, it } from 'vitest';
 import * as z from 'zod';
 import { createPoller } from '../../src/index.js';
 import { createResource, type Snapshot } from '../../src/resource/index.js';
 
-// Compile-time checks (npm run typecheck fails if inference regresses), run as a test too.
 describe('resource types', () => {
   it('types data from the Standard Schema and keys from item.url', () => {
     const poller = createPoller({ visibility: false, online: false });
