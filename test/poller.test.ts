@@ -116,7 +116,6 @@ describe('intervals from host policies', () => {
     expect(net.times('evilhf.space')).toEqual([0, 2000, 4000, 6000, 8000, 10_000]);
     expect(new Set(gaps(net.times('/override')))).toEqual(new Set([700]));
     expect(net.times('/override')).toHaveLength(15);
-    poller.dispose();
   });
 
   it('poller-level interval and loopbackInterval replace the built-in defaults', async () => {
@@ -126,7 +125,6 @@ describe('intervals from host policies', () => {
     await vi.advanceTimersByTimeAsync(6000);
     expect(gaps(net.times('127.0.0.1'))).toEqual(Array(15).fill(400));
     expect(net.times('b.test')).toEqual([0, 3000, 6000]);
-    poller.dispose();
   });
 });
 
@@ -166,7 +164,6 @@ describe('unsubscribe()', () => {
     sub.refresh(); // no effect
     await vi.advanceTimersByTimeAsync(1000);
     expect(net.count()).toBe(1);
-    poller.dispose();
   });
 
   it('leaves sibling polls in the same group running', async () => {
@@ -184,7 +181,6 @@ describe('unsubscribe()', () => {
     await vi.advanceTimersByTimeAsync(2000);
     expect(net.times('/1')).toEqual([0, 1000]);
     expect(net.times('/2')).toEqual([0, 1000, 2000, 3000]);
-    poller.dispose();
   });
 });
 
@@ -202,7 +198,6 @@ describe('refresh()', () => {
     expect(net.times()).toEqual([0, 3000]);
     await vi.advanceTimersByTimeAsync(1);
     expect(net.times()).toEqual([0, 3000, 13_000]);
-    poller.dispose();
   });
 
   it('does not run while hidden; the refreshed poll runs on becoming visible', async () => {
@@ -216,7 +211,6 @@ describe('refresh()', () => {
     visibility.set(true); // t = 8000, before the regular due time 10000
     await vi.advanceTimersByTimeAsync(0);
     expect(net.times()).toEqual([0, 8000]);
-    poller.dispose();
   });
 });
 
@@ -232,7 +226,6 @@ describe('poll(url) shorthand', () => {
     expect(net.calls[0]?.url).toBe('http://a.test/data.json');
     expect(net.calls[0]?.headers.get('accept')).toBe('application/json'); // asked for by pollwise
     expect(onData).toHaveBeenCalledExactlyOnceWith({ n: 42 });
-    poller.dispose();
   });
 
   it('immediate: false first runs one interval later', async () => {
@@ -244,7 +237,6 @@ describe('poll(url) shorthand', () => {
     expect(net.times()).toEqual([2000]);
     await vi.advanceTimersByTimeAsync(2000);
     expect(net.times()).toEqual([2000, 4000]);
-    poller.dispose();
   });
 
   it('rejects a URL given twice and a poll without url or origin', () => {
@@ -254,7 +246,6 @@ describe('poll(url) shorthand', () => {
     );
     expect(() => poller.poll(() => 1, {})).toThrow(InvalidOptionsError);
     expect(vi.getTimerCount()).toBe(0);
-    poller.dispose();
   });
 });
 
@@ -275,7 +266,6 @@ describe('ctx.fetch signals', () => {
     expect(hanging.calls[0]?.signal?.aborted).toBe(true);
     expect(errors).toEqual([new Error('caller gave up')]);
     sub.unsubscribe();
-    poller.dispose();
   });
 });
 
@@ -290,7 +280,6 @@ describe('on() returns its unsubscribe function', () => {
     off();
     expect(seen).toEqual(['http://a.test/1']);
     expect(poller.inspect().eventListeners).toBe(0);
-    poller.dispose();
   });
 
   it('removes only its own handler', async () => {
@@ -304,7 +293,6 @@ describe('on() returns its unsubscribe function', () => {
     expect(kept).toHaveBeenCalledOnce();
     expect(dropped).not.toHaveBeenCalled();
     expect(poller.inspect().eventListeners).toBe(1);
-    poller.dispose();
   });
 
   it('2,000 on/off pairs (interleaved, and all on then all off) leave 0 event listeners', () => {
@@ -323,7 +311,6 @@ describe('on() returns its unsubscribe function', () => {
     expect(poller.inspect().eventListeners).toBe(2000);
     for (const off of offs) off();
     expect(poller.inspect().eventListeners).toBe(0);
-    poller.dispose();
   });
 });
 

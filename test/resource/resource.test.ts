@@ -1221,7 +1221,6 @@ describe('per-item failures', () => {
     for (const key of ks) expect(resource.get(key).status).toBe('success');
     const after = [...new Set(api.items().map((r) => r.at))].filter((t) => t > 7000);
     expect(after).toEqual([15_000, 15_500]);
-    poller.dispose();
   });
 });
 

@@ -41,7 +41,6 @@ describe('backoff after failures', () => {
     await vi.advanceTimersByTimeAsync(4000);
     expect(net.times().slice(8)).toEqual([121_000, 122_000, 123_000, 125_000]);
     expect(poller.stats().errors).toBe(11);
-    poller.dispose();
   });
 
   it('with random 0 (full jitter can be 0) the gaps equal the interval', async () => {
@@ -53,7 +52,6 @@ describe('backoff after failures', () => {
     await vi.advanceTimersByTimeAsync(6000);
     expect(net.times()).toEqual([0, 1000, 2000, 3000, 4000, 5000, 6000]);
     expect(poller.stats().errors).toBe(7);
-    poller.dispose();
   });
 
   it('never waits less than the interval, and honours custom backoff settings', async () => {
@@ -65,7 +63,6 @@ describe('backoff after failures', () => {
     // Ceilings 4000, 8000, 10000, 10000 → half: 2000 (< interval: 3000), 4000, 5000, 5000.
     await vi.advanceTimersByTimeAsync(17_000);
     expect(gaps(net.times())).toEqual([3000, 4000, 5000, 5000]);
-    poller.dispose();
   });
 });
 
@@ -110,7 +107,6 @@ describe('no overlap', () => {
     expect(maxRunning).toBe(1);
     expect(starts.map((t) => t - starts[0]!)).toEqual([0, 3000]);
     expect(poller.stats().runs).toBe(2);
-    poller.dispose();
   });
 });
 
@@ -205,7 +201,6 @@ describe('errors reach onError and the error event, never an unhandled rejection
     expect(data).toEqual([{ n: 1 }, { n: 2 }, { n: 3 }]);
     expect(poller.stats().errors).toBe(0);
     expect(unhandled).toEqual([]);
-    poller.dispose();
   });
 
   it('an onError that throws surfaces as a callback error, then the poll error; polling continues', async () => {
@@ -237,6 +232,5 @@ describe('errors reach onError and the error event, never an unhandled rejection
       { error: failure, source: 'poll' },
     ]);
     expect(unhandled).toEqual([]);
-    poller.dispose();
   });
 });

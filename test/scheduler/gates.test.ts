@@ -31,7 +31,6 @@ describe('online / offline', () => {
     await vi.advanceTimersByTimeAsync(1000);
     expect(net.times()).toEqual([0, 10_000, 11_000]);
     expect(seen).toEqual([{ online: false }, { online: true }]);
-    poller.dispose();
   });
 
   it('a poll created while offline sends nothing until online', async () => {
@@ -43,7 +42,6 @@ describe('online / offline', () => {
     env.online.set(true);
     await vi.advanceTimersByTimeAsync(0);
     expect(env.net.times()).toEqual([5000]);
-    env.poller.dispose();
   });
 
   it('coming back online before the next due time keeps the schedule', async () => {
@@ -57,7 +55,6 @@ describe('online / offline', () => {
     expect(env.net.times()).toEqual([0]);
     await vi.advanceTimersByTimeAsync(8000);
     expect(env.net.times()).toEqual([0, 10_000]);
-    env.poller.dispose();
   });
 });
 
@@ -80,7 +77,6 @@ describe('pause / resume', () => {
     expect(net.times()).toEqual([0, 10_100]);
     await vi.advanceTimersByTimeAsync(1000);
     expect(net.times()).toEqual([0, 10_100, 11_100]);
-    poller.dispose();
   });
 
   it('resume before the next due time keeps the schedule', async () => {
@@ -96,7 +92,6 @@ describe('pause / resume', () => {
     expect(env.net.times()).toEqual([0]);
     await vi.advanceTimersByTimeAsync(1);
     expect(env.net.times()).toEqual([0, 1000]);
-    env.poller.dispose();
   });
 
   it('polls added while paused wait for resume; becoming visible does not unpause', async () => {
@@ -114,6 +109,5 @@ describe('pause / resume', () => {
     env.poller.resume();
     await vi.advanceTimersByTimeAsync(0);
     expect(env.net.times()).toEqual([3000]);
-    env.poller.dispose();
   });
 });

@@ -25,7 +25,6 @@ describe('one timer per (origin, interval) group', () => {
     expect(net.count()).toBe(2000);
     expect(vi.getTimerCount()).toBeLessThanOrEqual(1);
     expect(poller.stats().runs).toBe(2000);
-    poller.dispose();
   });
 
   it('with jitter, 1,000 settling polls do not re-arm the group timer once each (O(n) per tick)', async () => {
@@ -40,7 +39,6 @@ describe('one timer per (origin, interval) group', () => {
     expect(net.count()).toBe(2000);
     // One tick: the group timer is armed again once (a couple at most), not once per poll.
     expect(arm.mock.calls.length).toBeLessThanOrEqual(2);
-    poller.dispose();
   });
 
   it('separate origins or intervals get separate timers', async () => {
@@ -53,7 +51,6 @@ describe('one timer per (origin, interval) group', () => {
     add('http://b.test/1', 1000);
     await vi.advanceTimersByTimeAsync(0);
     expect(vi.getTimerCount()).toBe(3);
-    poller.dispose();
   });
 });
 
@@ -68,7 +65,6 @@ describe('interval jitter', () => {
     await vi.advanceTimersByTimeAsync(5 * 1050);
     expect(net.times()).toEqual([0, 1050, 2100, 3150, 4200, 5250]);
     expect(gaps(net.times())).toEqual([1050, 1050, 1050, 1050, 1050]);
-    poller.dispose();
   });
 
   it('never ticks earlier than the interval, and at most interval·(1 + jitter) late', async () => {
@@ -90,7 +86,6 @@ describe('interval jitter', () => {
     // The random values are really applied: on-time and late ticks both occur.
     expect(steps).toContain(1000);
     expect(steps.some((s) => s > 1000)).toBe(true);
-    poller.dispose();
   });
 
   it('draws the random lateness once per tick: gaps follow the random values in order', async () => {
@@ -107,7 +102,6 @@ describe('interval jitter', () => {
     await vi.advanceTimersByTimeAsync(0);
     await vi.advanceTimersByTimeAsync(1000 + 1100 + 1050 + 1150);
     expect(gaps(net.times())).toEqual([1000, 1100, 1050, 1150]);
-    poller.dispose();
   });
 
   it('with jitter 0 the ticks are exact whatever random returns', async () => {
@@ -115,6 +109,5 @@ describe('interval jitter', () => {
     poller.poll(({ fetch }) => fetch('http://a.test/x'), { url: 'http://a.test/x', interval: 700 });
     await vi.advanceTimersByTimeAsync(2800);
     expect(net.times()).toEqual([0, 700, 1400, 2100, 2800]);
-    poller.dispose();
   });
 });

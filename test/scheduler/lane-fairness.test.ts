@@ -111,7 +111,6 @@ describe('origin lane fairness under a quota', () => {
     expect(net.calls).toHaveLength(36); // 6 per sweep, never more
     expect(poller.stats().succeeded).toBe(24);
     expect(poller.stats().rateLimited).toBe(12);
-    poller.dispose();
   });
 
   it('orders a sweep by time of last data, not by subscription', async () => {
@@ -127,7 +126,6 @@ describe('origin lane fairness under a quota', () => {
     expect(polls.counts()).toEqual([1, 1, 1, 1, 1, 1]);
     // Sweep 2 (t=1000): stalest data first.
     expect(pathsBetween(net, 1000, 1001)).toEqual(p(5, 4, 3, 2, 1, 0));
-    poller.dispose();
   });
 
   it('with one slot, each start picks the stalest poll', async () => {
@@ -156,6 +154,5 @@ describe('origin lane fairness under a quota', () => {
       ['/1', 10_070],
     ]);
     expect(polls.counts()).toEqual([2, 1, 1, 1, 1]);
-    poller.dispose();
   });
 });

@@ -108,7 +108,6 @@ describe('origin lane: concurrency cap', () => {
     // Nothing more until the polls are due again.
     await vi.advanceTimersByTimeAsync(LONG - 401);
     expect(net.calls).toHaveLength(20);
-    poller.dispose();
   });
 
   it('the `maxConcurrent` option sets the cap (2 → 10 waves)', async () => {
@@ -121,7 +120,6 @@ describe('origin lane: concurrency cap', () => {
     expect(net.maxInFlightTo(A)).toBe(2);
     expect(polls.data).toHaveLength(20);
     expect(polls.dataTimes().at(-1)).toBe(1000);
-    poller.dispose();
   });
 
   it('a host policy `maxConcurrent` overrides the option for its origin; other origins have their own lane', async () => {
@@ -142,7 +140,6 @@ describe('origin lane: concurrency cap', () => {
     expect(net.maxInFlightTo(B)).toBe(2);
     expect(a.data).toHaveLength(5);
     expect(b.dataTimes()).toEqual([100, 100, 200, 200, 300]);
-    poller.dispose();
   });
 
   it('polls of one origin with different intervals share one lane', async () => {
@@ -158,7 +155,6 @@ describe('origin lane: concurrency cap', () => {
       ['/slow', 100],
     ]);
     expect(net.maxInFlightTo(A)).toBe(1);
-    poller.dispose();
   });
 
   it('a full lane on one origin does not hold back another origin', async () => {
@@ -171,7 +167,6 @@ describe('origin lane: concurrency cap', () => {
     expect(net.times(A)).toEqual([]); // a.test's only slot is held by the stuck task
     expect(net.times(B)).toEqual([0, 100, 200]);
     expect(b.data).toHaveLength(3);
-    poller.dispose();
   });
 });
 
@@ -221,7 +216,6 @@ describe('origin lane: gates re-checked before each start', () => {
     expect(net.times(A).slice(8)).toEqual(times([5100, 6], [5200, 6], [5300, 6], [5400, 2]));
     expect(net.maxInFlightTo(A)).toBe(6);
     expect(poller.stats().skipped.cooldown).toBe(12);
-    poller.dispose();
   });
 
   it('the tab hiding mid-sweep stops queued polls (0 requests, 0 timers); visible resumes them at once', async () => {
@@ -244,7 +238,6 @@ describe('origin lane: gates re-checked before each start', () => {
     expect(net.paths(A)).toEqual(paths(0, 19));
     expect(polls.data).toHaveLength(20);
     expect(net.maxInFlightTo(A)).toBe(6);
-    poller.dispose();
   });
 
   it('while hidden, queued polls with a hiddenInterval still start; the others wait for visible', async () => {
@@ -266,7 +259,6 @@ describe('origin lane: gates re-checked before each start', () => {
       ...['/6', '/8', '/10', '/12', '/14', '/16'].map((p) => [p, 5000]),
       ['/18', 5100],
     ]);
-    poller.dispose();
   });
 
   it('going offline mid-sweep stops queued polls; online resumes them at once', async () => {
@@ -286,7 +278,6 @@ describe('origin lane: gates re-checked before each start', () => {
     expect(net.times(A).slice(6)).toEqual(times([5000, 6], [5100, 6], [5200, 2]));
     expect(net.paths(A)).toEqual(paths(0, 19));
     expect(polls.data).toHaveLength(20);
-    poller.dispose();
   });
 
   it('pause() mid-sweep stops queued polls (counted as skipped paused); resume() runs them at once', async () => {
@@ -311,7 +302,6 @@ describe('origin lane: gates re-checked before each start', () => {
     expect(net.paths(A)).toEqual(paths(0, 19));
     expect(polls.data).toHaveLength(20);
     expect(poller.stats().skipped.paused).toBe(14);
-    poller.dispose();
   });
 });
 
@@ -346,7 +336,6 @@ describe('origin lane: slots', () => {
       ['stuck', 0],
       ['second', 5000],
     ]);
-    poller.dispose();
   });
 
   it('a task that settles after its unsubscribe does not free a second slot', async () => {
@@ -384,7 +373,6 @@ describe('origin lane: slots', () => {
     gates.second.resolve('done');
     await vi.advanceTimersByTimeAsync(0);
     expect(started).toEqual(['first', 'second', 'third']);
-    poller.dispose();
   });
 
   it('an unsubscribed queued poll is dropped from its lane', async () => {
@@ -397,7 +385,6 @@ describe('origin lane: slots', () => {
       ['/0', 0],
       ['/2', 100],
     ]);
-    poller.dispose();
   });
 });
 
@@ -436,7 +423,6 @@ describe('origin lane: failures while cooling down', () => {
     ]);
     expect(poller.stats().errors).toBe(5);
     expect(poller.stats().cooldowns).toBe(4);
-    poller.dispose();
   });
 
   it('a 429 after a real failure waits for the cooldown, not for the earlier backoff', async () => {
@@ -463,7 +449,6 @@ describe('origin lane: failures while cooling down', () => {
     // (re-using the 500's backoff would wait until 6000).
     expect(net.times(A)).toEqual([0, 3000, 4000, 4500, 5000]);
     expect(polls.errors.map((e) => e.at)).toEqual([0, 3000]);
-    poller.dispose();
   });
 
   it('a 429 that arrives after a delay still waits only for its cooldown', async () => {
@@ -484,7 +469,6 @@ describe('origin lane: failures while cooling down', () => {
     expect(net.times(A)).toEqual([0, 3100, 4100]);
     expect(polls.errors.map((e) => e.at)).toEqual([100]);
     expect(polls.dataTimes()).toEqual([3200, 4200]);
-    poller.dispose();
   });
 });
 
@@ -514,7 +498,6 @@ describe('origin lane: order and reporting', () => {
     });
     await vi.advanceTimersByTimeAsync(400);
     expect(net.paths(A)).toEqual(['/0', '/1', '/2', '/3']);
-    poller.dispose();
   });
 
   it('polls drained because the tab hid are reported in one skip event', async () => {
@@ -526,6 +509,5 @@ describe('origin lane: order and reporting', () => {
     visibility.set(false);
     await vi.advanceTimersByTimeAsync(200);
     expect(skips).toEqual([{ reason: 'hidden', count: 14 }]);
-    poller.dispose();
   });
 });

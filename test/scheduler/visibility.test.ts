@@ -31,7 +31,6 @@ describe('hidden tab (hiddenInterval: false)', () => {
       { origin: 'http://b.test', reason: 'hidden', count: 1 },
     ]);
     expect(vi.getTimerCount()).toBe(0);
-    poller.dispose();
   });
 
   it('runs overdue polls within one 0 ms tick of becoming visible; others keep their schedule', async () => {
@@ -57,7 +56,6 @@ describe('hidden tab (hiddenInterval: false)', () => {
     expect(net.times('/slow')).toEqual([0, 60_000]);
     // The fast poll resumed its 1 s cadence from the visible run.
     expect(net.times('/fast').slice(0, 4)).toEqual([0, 5000, 6000, 7000]);
-    poller.dispose();
   });
 
   it('reads visibility when the timer fires: hidden and shown again before the tick changes nothing', async () => {
@@ -69,7 +67,6 @@ describe('hidden tab (hiddenInterval: false)', () => {
     await vi.advanceTimersByTimeAsync(2500);
     expect(net.times()).toEqual([0, 1000, 2000, 3000]);
     expect(poller.stats().skipped.hidden).toBe(0);
-    poller.dispose();
   });
 });
 
@@ -88,7 +85,6 @@ describe('hiddenInterval background polling', () => {
     await vi.advanceTimersByTimeAsync(30_000);
     expect(net.times('/bg')).toEqual([0, 5000, 10_000, 15_000, 20_000, 25_000, 30_000]);
     expect(net.times('/fg')).toEqual([0]);
-    poller.dispose();
   });
 
   it('takes hiddenInterval from the poller default and the host policy', async () => {
@@ -104,6 +100,5 @@ describe('hiddenInterval background polling', () => {
     expect(net.times('a.test')).toEqual([0, 4000, 8000, 12_000]);
     expect(net.times('b.test')).toEqual([0]);
     expect(elapsed()).toBe(12_000);
-    poller.dispose();
   });
 });

@@ -104,7 +104,6 @@ describe('leaks: a resource read cut short by unsubscribe', () => {
     expect(net.calls).toHaveLength(2);
     expect(poller.stats().sent).toBe(2);
     expect(poller.inspect().resources.reads).toBe(0);
-    poller.dispose();
   });
 
   it('an unsubscribed batch sweep starts no further chunk (3 chunks, concurrency 1: 1 call)', async () => {
@@ -132,7 +131,6 @@ describe('leaks: a resource read cut short by unsubscribe', () => {
     expect(net.calls).toHaveLength(1);
     expect(net.inFlight).toBe(0);
     expect(poller.inspect().resources.reads).toBe(0);
-    poller.dispose();
   });
 });
 
@@ -161,7 +159,6 @@ describe('leaks: ETags', () => {
     await vi.advanceTimersByTimeAsync(60_001);
     resource.subscribe('k4', noop).unsubscribe();
     expect(poller.inspect().resources).toEqual({ items: 1, etags: 0, reads: 0, groups: 0 });
-    poller.dispose();
   });
 });
 

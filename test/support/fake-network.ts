@@ -11,7 +11,7 @@ export interface FakeCall {
   /** The URL (href) the call goes to; never parsed by `new Request`, which rejects userinfo. */
   url: string;
   origin: string;
-  /** Path and query of the URL, parsed. */
+  /** The URL's pathname and its query, parsed. */
   path: string;
   query: URLSearchParams;
   method: string;
@@ -23,6 +23,8 @@ export interface FakeCall {
   at: number;
   /** 1-based count of the calls to this origin, this one included. */
   n: number;
+  /** What the call rejected with, once it did (the very error, not a copy). */
+  error?: unknown;
   /** The request body as text ('' without one). */
   text(): Promise<string>;
   /** The request body parsed as JSON (undefined without one). */
@@ -42,11 +44,11 @@ export type Answer = Response | Error | 'hang';
 
 export type Respond = (call: FakeCall) => Answer | Promise<Answer>;
 
-/** A JSON error body with `code` (no body for 204 and 304) and extra headers. */
+/** A response with status `code`, a small JSON error body (none for 204 and 304) and `headers`. */
 export const status = (code: number, headers?: Record<string, string>) =>
   new Response(code === 204 || code === 304 ? null : '{"error":true}', { status: code, headers });
 
-/** The headers sent: init.headers replace a Request's own, as in fetch ('' for a bad init). */
+/** The headers sent: init.headers replace a Request's own, as in fetch (none for a bad init). */
 function headersOf(init: HeadersInit | undefined): Headers {
   try {
     return new Headers(init);
@@ -162,9 +164,13 @@ export function fakeNetwork(
         }),
     };
     if (record) calls.push(call);
+    const fail = (error: unknown) => {
+      call.error = error;
+      return Promise.reject(error);
+    };
     if (signal?.aborted) {
       activity++;
-      return Promise.reject(signal.reason);
+      return fail(signal.reason);
     }
 
     started(url.origin);
@@ -177,7 +183,7 @@ export function fakeNetwork(
     if (answer instanceof Response || answer instanceof Error) {
       // Answered at once: no extra turns of the microtask queue.
       ended(url.origin);
-      return answer instanceof Error ? Promise.reject(answer) : Promise.resolve(answer);
+      return answer instanceof Error ? fail(answer) : Promise.resolve(answer);
     }
     // Like the real fetch: an abort rejects the call at once, whatever the server does.
     let open = true;
@@ -185,7 +191,11 @@ export function fakeNetwork(
       if (open) ended(url.origin);
       open = false;
     };
-    return new Promise<Response>((resolve, reject) => {
+    return new Promise<Response>((resolve, rejectCall) => {
+      const reject = (error: unknown) => {
+        call.error = error;
+        rejectCall(error);
+      };
       const onAbort = () => {
         end();
         reject(signal?.reason);

@@ -1,7 +1,8 @@
 import type http from 'node:http';
 import { describe, expect, it } from 'vitest';
-import { CooldownError, type FetchFunction } from '../../src/index.js';
+import { CooldownError } from '../../src/index.js';
 import { T0 } from '../support/clock.js';
+import { fakeNetwork } from '../support/fake-network.js';
 import { loopbackServer, readBody, sendJson } from '../support/loopback-server.js';
 import { wirePoller } from '../support/poller.js';
 import { rejectionOf } from '../support/promises.js';
@@ -25,18 +26,7 @@ async function echoServer() {
 }
 
 /** The real global fetch, recording what reaches it and how each call settles. */
-function spyingFetch() {
-  const calls: { input: RequestInfo | URL; init: RequestInit | undefined }[] = [];
-  const rejections: unknown[] = [];
-  const fetch: FetchFunction = (input, init) => {
-    calls.push({ input, init });
-    return globalThis.fetch(input, init).catch((error: unknown) => {
-      rejections.push(error);
-      throw error;
-    });
-  };
-  return { fetch, calls, rejections };
-}
+const spyingFetch = () => fakeNetwork((call) => globalThis.fetch(call.input, call.init));
 
 describe('wrapFetch passes requests through untouched', () => {
   it('POST with a JSON body, Authorization and custom headers, credentials', async () => {
@@ -137,8 +127,8 @@ describe('network errors', () => {
     await s.close();
     const spy = spyingFetch();
     const error = await rejectionOf(poller.wrapFetch(spy.fetch)(url));
-    expect(spy.rejections).toHaveLength(1);
-    expect(error).toBe(spy.rejections[0]); // the very error fetch threw, not a wrapper
+    expect(spy.calls.filter((c) => c.error !== undefined)).toHaveLength(1);
+    expect(error).toBe(spy.calls[0]?.error); // the very error fetch threw, not a wrapper
     expect(error).toBeInstanceOf(TypeError);
     expect(poller.cooldownUntil(url)).toBe(0);
     expect(poller.stats()).toMatchObject({ sent: 1, responses: 0, cooldowns: 0 });
@@ -157,7 +147,7 @@ describe('network errors', () => {
     const spy = spyingFetch();
     const fetch = poller.wrapFetch(spy.fetch);
     const error = await rejectionOf(fetch(`${s.origin}/a`));
-    expect(error).toBe(spy.rejections[0]);
+    expect(error).toBe(spy.calls[0]?.error);
     expect(error).toBeInstanceOf(TypeError);
     expect(poller.cooldownUntil(s.origin)).toBe(0);
     const res = await fetch(`${s.origin}/b`);
