@@ -9,31 +9,21 @@ import {
   PollwiseError,
 } from '../../src/index.js';
 import { createResource } from '../../src/resource/index.js';
+import { track } from '../support/poller.js';
+import { thrownBy } from '../support/promises.js';
 
-const created: Poller[] = [];
 afterEach(() => {
-  for (const poller of created.splice(0)) poller.dispose();
   expect({} as Record<string, unknown>).not.toHaveProperty('polluted');
 });
 
 /** Calls `fn`, which must throw an InvalidOptionsError, and returns it. */
 function invalid(fn: () => unknown): InvalidOptionsError {
-  let thrown: unknown;
-  try {
-    const result = fn();
-    if (result && typeof (result as Poller).dispose === 'function') created.push(result as Poller);
-  } catch (error) {
-    thrown = error;
-  }
+  const thrown = thrownBy(fn);
   expect(thrown).toBeInstanceOf(InvalidOptionsError);
   return thrown as InvalidOptionsError;
 }
 
-const create = (options: unknown) => {
-  const poller = createPoller(options as PollerOptions);
-  created.push(poller);
-  return poller;
-};
+const create = (options: unknown) => track(createPoller(options as PollerOptions));
 
 /** The issues as `option → value`, for exact comparison. */
 const byOption = (error: InvalidOptionsError) =>

@@ -2,7 +2,6 @@ import { describe, expect, it, vi } from 'vitest';
 import * as z from 'zod';
 import {
   CooldownError,
-  InvalidOptionsError,
   MissingItemError,
   type PollerEvents,
   TimeoutError,
@@ -11,6 +10,7 @@ import {
 import { createResource, type ResourceOptions, type Snapshot } from '../../src/resource/index.js';
 import { elapsed, T0, useFakeClock } from '../support/clock.js';
 import { settle } from '../support/fake-network.js';
+import { optionIssues } from '../support/option-issues.js';
 import { setup } from './harness.js';
 
 useFakeClock();
@@ -378,15 +378,7 @@ describe('item.load', () => {
 });
 
 describe('loader options', () => {
-  const issuesOf = (fn: () => unknown) => {
-    try {
-      fn();
-    } catch (error) {
-      expect(error).toBeInstanceOf(InvalidOptionsError);
-      return (error as InvalidOptionsError).issues.map((i) => [i.option, i.message]);
-    }
-    throw new Error('expected an InvalidOptionsError');
-  };
+  const issuesOf = (run: () => unknown) => optionIssues(run).map((i) => [i.option, i.message]);
   const load = async () => [];
 
   it('a loader needs the origin it talks to', () => {

@@ -3,7 +3,6 @@ import * as z from 'zod';
 import {
   CooldownError,
   HttpError,
-  InvalidOptionsError,
   MissingItemError,
   PollerDisposedError,
   type PollerEvents,
@@ -13,6 +12,7 @@ import {
 import { createResource, type Resource, type Snapshot } from '../../src/resource/index.js';
 import { elapsed, T0, useFakeClock } from '../support/clock.js';
 import { settle } from '../support/fake-network.js';
+import { optionIssues } from '../support/option-issues.js';
 import { API, apiBatch, apiResource, type Entry, keys, setup } from './harness.js';
 
 useFakeClock();
@@ -1134,19 +1134,9 @@ describe('lifecycle', () => {
 });
 
 describe('options', () => {
-  const issuesOf = (fn: () => unknown) => {
-    try {
-      fn();
-    } catch (error) {
-      expect(error).toBeInstanceOf(InvalidOptionsError);
-      return (error as InvalidOptionsError).issues;
-    }
-    throw new Error('expected an InvalidOptionsError');
-  };
-
   it('item needs url (or load)', () => {
     const { poller } = setup();
-    const issues = issuesOf(() => createResource(poller, { item: {} } as never));
+    const issues = optionIssues(() => createResource(poller, { item: {} } as never));
     expect(issues).toEqual([
       {
         option: 'resource.item',
@@ -1154,14 +1144,14 @@ describe('options', () => {
         message: 'must have exactly one of url (HTTP) or load (a loader function)',
       },
     ]);
-    expect(issuesOf(() => createResource(poller, {} as never)).map((i) => i.option)).toEqual([
+    expect(optionIssues(() => createResource(poller, {} as never)).map((i) => i.option)).toEqual([
       'resource.item',
     ]);
   });
 
   it.each([0, -1, 1.5, '64'])('batch.maxSize %j is rejected', (maxSize) => {
     const { poller } = setup();
-    const issues = issuesOf(() =>
+    const issues = optionIssues(() =>
       createResource(poller, apiResource({ batch: apiBatch({ maxSize: maxSize as number }) })),
     );
     expect(issues).toEqual([
@@ -1171,7 +1161,7 @@ describe('options', () => {
 
   it('an unknown option is named, and every bad option is listed at once', () => {
     const { poller } = setup();
-    const issues = issuesOf(() =>
+    const issues = optionIssues(() =>
       createResource(poller, { ...apiResource(), intervall: 5, concurrency: 0 } as never),
     );
     expect(issues).toEqual(
@@ -1185,7 +1175,7 @@ describe('options', () => {
 
   it('batch.key is required, batch.method must be a known method', () => {
     const { poller } = setup();
-    const issues = issuesOf(() =>
+    const issues = optionIssues(() =>
       createResource(poller, {
         item: apiResource().item,
         batch: { url: `${API}/batch`, method: 'DELETE' },

@@ -1,11 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import {
-  createPoller,
-  InvalidOptionsError,
-  type Poller,
-  type PollerOptions,
-} from '../../src/index.js';
+import { createPoller, type PollerOptions } from '../../src/index.js';
 import { createResource } from '../../src/resource/index.js';
+import { refusedOptions } from '../support/option-issues.js';
+import { track } from '../support/poller.js';
 
 /** Own property names and values of the prototypes a pollution would reach. */
 function prototypesState() {
@@ -25,14 +22,12 @@ function prototypesState() {
 }
 
 let before: ReturnType<typeof prototypesState>;
-const pollers: Poller[] = [];
 
 beforeEach(() => {
   before = prototypesState();
 });
 
 afterEach(() => {
-  for (const poller of pollers.splice(0)) poller.dispose();
   expect(prototypesState()).toEqual(before);
   const fresh = {} as Record<string, unknown>;
   for (const key of ['polluted', 'interval', 'fetch', 'windowSize', 'isAdmin', 'match']) {
@@ -44,16 +39,7 @@ afterEach(() => {
 const base: PollerOptions = { visibility: false, online: false };
 
 /** The option paths an InvalidOptionsError names, or null when `run` does not throw. */
-function rejectedAt(run: () => unknown): string[] | null {
-  try {
-    const result = run();
-    if (result && typeof (result as Poller).dispose === 'function') pollers.push(result as Poller);
-  } catch (error) {
-    expect(error).toBeInstanceOf(InvalidOptionsError);
-    return (error as InvalidOptionsError).issues.map((i) => i.option);
-  }
-  return null;
-}
+const rejectedAt = (run: () => unknown) => refusedOptions(run)?.map((i) => i.option) ?? null;
 
 const PAYLOADS = {
   // A computed key: a literal `__proto__:` would set the prototype instead of a property.
@@ -138,8 +124,7 @@ describe('createPoller() options from JSON.parse', () => {
 
   it('the rejected options do not leak into the next poller', () => {
     rejectedAt(() => createPoller({ ...base, ...hostile('__proto__') }));
-    const poller = createPoller(base);
-    pollers.push(poller);
+    const poller = track(createPoller(base));
     expect(({} as Record<string, unknown>).interval).toBeUndefined();
     expect(poller.stats()).not.toHaveProperty('polluted');
     expect(poller.inspect()).not.toHaveProperty('isAdmin');
@@ -148,9 +133,7 @@ describe('createPoller() options from JSON.parse', () => {
 
 describe('poll() and createResource() options from JSON.parse', () => {
   const poller = () => {
-    const p = createPoller({ ...base, fetch: () => Promise.resolve(Response.json({})) });
-    pollers.push(p);
-    return p;
+    return track(createPoller({ ...base, fetch: () => Promise.resolve(Response.json({})) }));
   };
 
   it.each(KEYS)('poll() rejects %s', (key) => {
