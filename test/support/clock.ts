@@ -14,11 +14,10 @@ export const elapsed = () => Date.now() - T0;
 export const advance = (ms: number) => vi.advanceTimersByTimeAsync(ms);
 
 /**
- * Fake timers at T0 for every test of the file. After each test the cleanups run (pollers made
- * by `fakePoller` are disposed, servers closed), and then no timer may be left behind, unless
- * `leftTimers` is true (suites that keep pollers alive on purpose).
+ * Fake timers at T0 for every test of the file. After each test the cleanups run (pollers are
+ * disposed, servers closed), and then no timer may be left behind.
  */
-export function useFakeClock({ leftTimers = false } = {}): void {
+export function useFakeClock(): void {
   beforeEach(() => {
     vi.useFakeTimers();
     vi.setSystemTime(T0);
@@ -27,7 +26,7 @@ export function useFakeClock({ leftTimers = false } = {}): void {
     await runCleanups();
     // Aborted requests settle in microtasks; their timers are cleared when they do.
     for (let i = 0; i < 20; i++) await Promise.resolve();
-    if (!leftTimers) expect(vi.getTimerCount(), 'timers left after the test').toBe(0);
+    expect(vi.getTimerCount(), 'timers left after the test').toBe(0);
     vi.useRealTimers();
   });
 }
