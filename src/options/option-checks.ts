@@ -90,7 +90,7 @@ export const pollOptions = object({
   hiddenInterval,
   immediate: is((v) => typeof v === 'boolean', 'true or false'),
   headers: is(
-    (v) => typeof v === 'function' || (typeof v === 'object' && v !== null),
+    (v) => typeof v === 'function' || (typeof v === 'object' && v !== null && validHeaders(v)),
     'headers (an object, a Headers, [name, value] pairs) or a function returning them',
   ),
   credentials: is(
@@ -108,3 +108,13 @@ export const pollOptions = object({
   onData: fn('a function'),
   onError: fn('a function'),
 });
+
+/** Whether `fetch` would take these headers (a bad name or value throws there, not here). */
+function validHeaders(value: object): boolean {
+  try {
+    new Headers(value as HeadersInit);
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -1,4 +1,5 @@
 import type { Clock } from '../environment/clock.js';
+import { InvalidOptionsError } from '../errors.js';
 import type { EventBus } from '../events.js';
 import type { PollEntry, PollRun } from '../scheduler/poll-entry.js';
 import type { Scheduler } from '../scheduler/scheduler.js';
@@ -37,7 +38,9 @@ export interface QuerySpec {
   /** The user's `key`, reported in events. */
   key: string | undefined;
   origin: string;
-  /** Builds the run when the poll is created (the first subscriber's request options). */
+  /** What the run does (URL and request options, or the task): polls sharing a key must agree. */
+  fingerprint: string;
+  /** Builds the run when the poll is created. */
   run: (state: RevalidationState) => PollRun<unknown>;
 }
 
@@ -58,6 +61,7 @@ class PollQuery implements RevalidationState {
     readonly id: string | undefined,
     readonly key: string | undefined,
     readonly origin: string,
+    readonly fingerprint: string,
   ) {}
 
   hasData(): boolean {
@@ -106,6 +110,18 @@ export class PollQueries {
   subscribe<T>(spec: QuerySpec, sub: SubscriberSpec<T>): Subscription<T> {
     const own = sub as SubscriberSpec<unknown>;
     let query = spec.id === undefined ? undefined : this.#shared.get(spec.id);
+    if (query !== undefined && query.fingerprint !== spec.fingerprint) {
+      // One key, two different requests: sharing would send one poll's headers (a token) for
+      // another, or hand data to a schema that never checked it.
+      throw new InvalidOptionsError([
+        {
+          option: 'poll.key',
+          value: spec.key,
+          message:
+            'is already polled with another URL, task, headers, credentials or schema; use another key, or define the headers function, schema and task once and reuse them',
+        },
+      ]);
+    }
     const created = query === undefined;
     if (query === undefined) query = this.#create(spec, own);
     const subscriber: Subscriber = {
@@ -120,7 +136,7 @@ export class PollQueries {
   }
 
   #create(spec: QuerySpec, sub: SubscriberSpec<unknown>): PollQuery {
-    const query = new PollQuery(spec.id, spec.key, spec.origin);
+    const query = new PollQuery(spec.id, spec.key, spec.origin, spec.fingerprint);
     const run = spec.run(query);
     query.entry = this.deps.scheduler.schedule({
       key: spec.key,
@@ -213,8 +229,10 @@ export class PollQueries {
       this.deps.events.emit('data', { key, origin, data: query.snapshot.data });
     }
     for (const subscriber of [...query.subscribers]) {
+      // Another subscriber's callback may have unsubscribed this one meanwhile.
+      if (!query.subscribers.has(subscriber)) continue;
       if (changed) this.#update(query, subscriber, outcome.kind === 'error');
-      if (outcome.kind === 'error') {
+      if (outcome.kind === 'error' && query.subscribers.has(subscriber)) {
         this.#call(query, subscriber.spec.onError, outcome.error);
       }
     }
@@ -233,7 +251,9 @@ export class PollQueries {
       after.status === 'success' &&
       (before.status === 'pending' || after.updatedAt !== before.updatedAt);
     if (dataChanged) this.#call(query, subscriber.spec.onData, after.data);
-    for (const listener of [...subscriber.listeners]) this.#call(query, listener, after);
+    for (const listener of [...subscriber.listeners]) {
+      if (subscriber.listeners.has(listener)) this.#call(query, listener, after);
+    }
   }
 
   #call<V>(query: PollQuery, callback: ((value: V) => void) | undefined, value: V): void {

@@ -3,9 +3,10 @@ import type { ResolvedPolicy } from '../policy/host-policies.js';
 import type { Door } from '../transport/door.js';
 import type { FetchFunction } from '../transport/fetch-function.js';
 import { pollArguments } from './poll-arguments.js';
+import type { PollContext } from './poll-context.js';
 import type { PollQueries, Subscription } from './poll-query.js';
 import { taskContext } from './task-context.js';
-import { requestIdentity, urlRequest } from './url-request.js';
+import { identity, requestIdentity, requestOptionsIdentity, urlRequest } from './url-request.js';
 
 export interface PollDeps {
   queries: PollQueries;
@@ -24,16 +25,24 @@ export function createPoll(deps: PollDeps) {
     const { url, task, options } = pollArguments(taskOrUrl, rawOptions, baseUrl());
     const policy = deps.resolvePolicy(url);
     const { key } = options;
+    // Polls sharing a key must send the same kind of request: same origin, and the same
+    // headers, credentials and schema (the URL may differ, e.g. by a cache buster), or the same task.
+    const fingerprint =
+      task === undefined
+        ? `${url.origin} ${requestOptionsIdentity(options)}`
+        : `task ${identity(task)} ${url.origin}`;
     return queries.subscribe(
       {
         // Tasks share a run only under an explicit key; URL polls also by URL and request options.
         id: key ?? (task === undefined ? requestIdentity(url, options) : undefined),
         key,
         origin: url.origin,
+        fingerprint,
         run:
           task === undefined
             ? (state) => urlRequest(door, url, key ?? url.href, options, state)
-            : () => (signal) => task(taskContext(door, politeFetch, baseUrl, signal)),
+            : () => (signal) =>
+                runTask(task, signal, (own) => taskContext(door, politeFetch, baseUrl, own)),
       },
       {
         interval: options.interval ?? policy.interval,
@@ -45,4 +54,24 @@ export function createPoll(deps: PollDeps) {
       },
     );
   };
+}
+
+/**
+ * One run of a task, with a signal of its own: the entry's signal lives as long as the poll, and
+ * a task that listens to its signal each run must not pile listeners up on it.
+ */
+async function runTask<T>(
+  task: (context: PollContext) => Promise<T> | T,
+  entrySignal: AbortSignal,
+  context: (signal: AbortSignal) => PollContext,
+): Promise<T> {
+  const run = new AbortController();
+  const forward = () => run.abort(entrySignal.reason);
+  if (entrySignal.aborted) forward();
+  else entrySignal.addEventListener('abort', forward, { once: true });
+  try {
+    return await task(context(run.signal));
+  } finally {
+    entrySignal.removeEventListener('abort', forward);
+  }
 }

@@ -49,6 +49,7 @@ export function urlRequest(
     const given = options.headers;
     const build = (headers: HeadersInit): RequestInit =>
       credentials === undefined ? { headers } : { headers, credentials };
+    let fresh: string | undefined;
     const body = await door.exchange(
       url,
       // A function is called before every request (a fresh token), inside the deadline.
@@ -57,8 +58,7 @@ export function urlRequest(
         : build(requestHeaders(given, etag)),
       (response) => {
         if (response.status !== 304) {
-          // Only a good answer's ETag stands for data; a 5xx must not replace it.
-          if (response.ok) state.etag = response.headers.get('etag') ?? undefined;
+          fresh = response.headers.get('etag') ?? undefined;
           return readData(response, href);
         }
         if (etag !== undefined) return Promise.resolve(NOT_MODIFIED);
@@ -67,16 +67,24 @@ export function urlRequest(
       },
       signal,
     );
-    if (body === NOT_MODIFIED || schema === undefined) return body;
-    const result = await validate(schema, body);
-    if (!result.ok) throw new ValidationError(key, result.issues);
-    return result.value;
+    if (body === NOT_MODIFIED) return body;
+    let data = body;
+    if (schema !== undefined) {
+      const result = await validate(schema, body);
+      if (!result.ok) throw new ValidationError(key, result.issues);
+      data = result.value;
+    }
+    // Only an accepted body's ETag stands for the data held: one that failed to read, parse or
+    // validate (or a 5xx) must never turn a later 304 into stale data shown as fresh.
+    state.etag = fresh;
+    return data;
   };
 }
 
 const identities = new WeakMap<object, number>();
 let lastIdentity = 0;
-const identity = (value: object) => {
+/** A number standing for `value`'s identity (a function, a schema), without holding it. */
+export const identity = (value: object) => {
   let id = identities.get(value);
   if (id === undefined) {
     id = ++lastIdentity;
@@ -90,6 +98,11 @@ const identity = (value: object) => {
  * Two polls with other headers (another user's token) or another schema never share a request.
  */
 export function requestIdentity(url: URL, options: UrlRequestOptions): string {
+  return `${url.href} ${requestOptionsIdentity(options)}`;
+}
+
+/** What shapes a request and its data besides its URL: headers, credentials and schema. */
+export function requestOptionsIdentity(options: UrlRequestOptions): string {
   const { headers, credentials, schema } = options;
   let headerPart = '';
   if (typeof headers === 'function') headerPart = `f${identity(headers)}`;
@@ -98,5 +111,5 @@ export function requestIdentity(url: URL, options: UrlRequestOptions): string {
     headerPart = JSON.stringify(entries);
   }
   const schemaPart = schema === undefined ? '' : `s${identity(schema)}`;
-  return `${url.href} ${credentials ?? ''} ${headerPart} ${schemaPart}`;
+  return `${credentials ?? ''} ${headerPart} ${schemaPart}`;
 }

@@ -67,7 +67,8 @@ export class Deadlines {
       this.#queue = this.#queue.slice(this.#head);
       this.#head = 0;
     }
-    this.#arm();
+    // An expiry that started a deadline has armed the timer already.
+    if (this.#timer === null) this.#arm();
   }
 
   clear(): void {

@@ -2,7 +2,7 @@ import type { Clock } from '../environment/clock.js';
 import { PollerDisposedError, TimeoutError } from '../errors.js';
 import type { EventBus } from '../events.js';
 import type { PollerStats } from '../stats.js';
-import { anySignal, untilAborted } from './abort.js';
+import { untilAborted } from './abort.js';
 import { Deadlines } from './deadlines.js';
 import type { FetchFunction } from './fetch-function.js';
 import type { OriginGate } from './origin-gate.js';
@@ -151,6 +151,8 @@ export class Door {
     let ticket: Ticket | undefined;
     let answered: Answer | undefined;
     const admit = (origin: string, method: string): Ticket => {
+      // Aborted or timed out while the request was being built: it never goes out.
+      if (bound.aborted) throw bound.reason;
       const admitted = this.admit(origin, href, method);
       ticket = {
         response: (answer) => {
@@ -194,7 +196,10 @@ export class Door {
       let url: URL;
       let ticket: Ticket;
       const isRequest = typeof input === 'object' && !(input instanceof URL);
+      const callerSignal = init?.signal ?? (isRequest ? input.signal : undefined);
       try {
+        // An aborted call is refused before it is admitted or counted, like fetch().
+        if (callerSignal?.aborted) throw callerSignal.reason;
         url = requestUrl(input, this.deps.baseUrl());
         const method = init?.method ?? (isRequest ? input.method : 'GET');
         ticket = this.admit(url.origin, url.href, method.toUpperCase());
@@ -203,10 +208,15 @@ export class Door {
       }
       const controller = new AbortController();
       this.#inflight.add(controller);
-      const signal = anySignal([
-        controller.signal,
-        init?.signal ?? (isRequest ? input.signal : null),
-      ]);
+      // The caller's abort is forwarded, not combined with AbortSignal.any: a long-lived signal
+      // (a page's, a task's) must not collect a dependant per request.
+      const forward = () => controller.abort(callerSignal?.reason);
+      callerSignal?.addEventListener('abort', forward, { once: true });
+      const done = () => {
+        callerSignal?.removeEventListener('abort', forward);
+        this.#inflight.delete(controller);
+      };
+      const { signal } = controller;
       let pending: Promise<Response>;
       try {
         // A relative string goes out resolved, so it reaches the origin the gate checked.
@@ -216,13 +226,13 @@ export class Door {
       }
       return pending.then(
         (response) => {
-          this.#inflight.delete(controller);
+          done();
           ticket.response(response);
           ticket.end(response.status >= 500);
           return response;
         },
         (error: unknown) => {
-          this.#inflight.delete(controller);
+          done();
           ticket.end(signal.aborted ? null : true);
           throw error;
         },

@@ -1,7 +1,8 @@
-// Review of the issue 7 request path. Each test states the behaviour as it should be and fails
-// today on a real defect; each is `it.fails` (so the suite stays green) with the defect named.
-// When a defect is fixed its test starts to "fail": turn it into a plain `it` and move it to the
-// suite it belongs to.
+// Defects an outside review of the issue 7 request path found, each proven by the test below
+// failing before its fix (door.ts: no admission after abort or timeout, forwarded aborts instead
+// of AbortSignal.any; url-request.ts: an ETag only for an accepted body; poll.ts: a signal per
+// task run; poll-query.ts: no callback for a subscriber removed mid-settle, one key one request;
+// option-checks.ts: header names checked in poll()).
 import { getEventListeners } from 'node:events';
 import { describe, expect, it, vi } from 'vitest';
 import { InvalidOptionsError, isTimeoutError, type Subscription } from '../../src/index.js';
@@ -41,12 +42,12 @@ function versioned(bodyOf: (version: number) => Response) {
 }
 
 describe('ETag state of a URL poll (src/query/url-request.ts)', () => {
-  // DEFECT: url-request.ts sets `state.etag` from a 2xx's headers BEFORE its body is read and
+  // WAS A DEFECT: url-request.ts sets `state.etag` from a 2xx's headers BEFORE its body is read and
   // validated. When the body then fails (invalid JSON, schema, a body timeout), the poll keeps
   // its old data but revalidates with the NEW ETag: the server answers 304 and the old data comes
   // back as `success`, for as long as the server's version does not change. (Resources get this
   // right: key-reader.ts forgets the ETag when the schema fails.)
-  it.fails('an ETag whose body was not accepted never stands for the data held (invalid JSON)', async () => {
+  it('an ETag whose body was not accepted never stands for the data held (invalid JSON)', async () => {
     const server = versioned((version) =>
       version === 1 ? Response.json({ v: 1 }) : new Response('{not json'),
     );
@@ -63,7 +64,7 @@ describe('ETag state of a URL poll (src/query/url-request.ts)', () => {
     expect(sub.getSnapshot().status).toBe('error');
   });
 
-  it.fails('an ETag whose body failed the schema never stands for the data held', async () => {
+  it('an ETag whose body failed the schema never stands for the data held', async () => {
     const server = versioned((version) => Response.json(version === 1 ? { v: 1 } : { v: 'two' }));
     const { poller } = fakePoller({}, server.respond);
     const sub = poller.poll(`${A}/doc`, { interval: 1000, schema: numberV });
@@ -79,13 +80,13 @@ describe('ETag state of a URL poll (src/query/url-request.ts)', () => {
 });
 
 describe('admission happens once, before the send, and never after the exchange ended (src/transport/door.ts)', () => {
-  // DEFECT: Door.exchange awaits `init(bound)` (the headers function) and then calls `admit()`
+  // WAS A DEFECT: Door.exchange awaits `init(bound)` (the headers function) and then calls `admit()`
   // without checking `bound.aborted`. A headers function that settles after the deadline admits
   // a request the caller already saw time out: stats.sent++, a `request` event, the gate's side
   // effects (a due breaker turns half-open on it), and the transport is called with an aborted
   // signal. Its ticket is never ended. Fix: `if (bound.aborted) throw bound.reason` right after
   // `await init(bound)` (door.ts:105).
-  it.fails('a headers function that settles after the timeout: nothing is admitted, counted or sent', async () => {
+  it('a headers function that settles after the timeout: nothing is admitted, counted or sent', async () => {
     const { poller, net } = fakePoller({ timeout: 200 });
     const errors: unknown[] = [];
     const requests: unknown[] = [];
@@ -103,7 +104,7 @@ describe('admission happens once, before the send, and never after the exchange 
     expect(net.calls).toHaveLength(0);
   });
 
-  it.fails('...and such a late admission does not steal the half-open probe (breaker held shut for openMs)', async () => {
+  it('...and such a late admission does not steal the half-open probe (breaker held shut for openMs)', async () => {
     let slow = false;
     const { poller, net } = fakePoller(
       { timeout: 200, breaker: { minRequests: 1, failureRatio: 1, openMs: 5000 } },
@@ -131,13 +132,13 @@ describe('admission happens once, before the send, and never after the exchange 
     expect(real.length).toBeGreaterThan(0);
   });
 
-  // DEFECT: a request whose caller's signal is already aborted is still admitted and counted.
+  // WAS A DEFECT: a request whose caller's signal is already aborted is still admitted and counted.
   // Door.#run calls `work(bound, admit)` after forwarding the abort (door.ts:146,166), and
   // `wrap()` admits before looking at init.signal (door.ts:200). A task that calls ctx.http /
   // ctx.fetch after its poll was unsubscribed, or any wrapFetch caller with an aborted signal,
   // counts a `sent` and emits `request` for a call the transport refuses at once (and may take
   // the half-open probe, as above). Fix: reject with the signal's reason before admitting.
-  it.fails('a call whose signal is already aborted is neither admitted nor counted (wrapFetch, ctx.http)', async () => {
+  it('a call whose signal is already aborted is neither admitted nor counted (wrapFetch, ctx.http)', async () => {
     const { poller } = fakePoller();
     const requests: unknown[] = [];
     poller.on('request', (event) => requests.push(event));
@@ -159,11 +160,11 @@ describe('admission happens once, before the send, and never after the exchange 
 });
 
 describe('subscribers of a shared poll (src/query/poll-query.ts)', () => {
-  // DEFECT: #settle iterates a copy of the subscribers and #update calls spec.onData/onError
+  // WAS A DEFECT: #settle iterates a copy of the subscribers and #update calls spec.onData/onError
   // without checking the subscriber is still there: a subscriber unsubscribed by an earlier
   // subscriber's callback (a component unmounting another) still gets onData/onError. Fix:
   // `if (!query.subscribers.has(subscriber)) continue;` in #settle (poll-query.ts:215).
-  it.fails('a subscriber unsubscribed by another subscriber’s onData in the same settle gets no onData', async () => {
+  it('a subscriber unsubscribed by another subscriber’s onData in the same settle gets no onData', async () => {
     const { poller } = fakePoller({}, () => Response.json({ ok: true }));
     const onDataB = vi.fn();
     let b: Subscription<unknown> | undefined;
@@ -185,14 +186,14 @@ describe('one AbortController per scheduler entry (src/scheduler/scheduler.ts)',
       : ((signal as unknown as Record<symbol, Set<unknown> | undefined>)[key]?.size ?? 0);
   };
 
-  // DEFECT (leak): ctx.fetch passes the entry's signal to door.wrap(), which builds
+  // WAS A DEFECT (leak): ctx.fetch passes the entry's signal to door.wrap(), which builds
   // AbortSignal.any([its controller, init.signal]) per request (door.ts:206). The entry's signal
   // now lives as long as the poll, and on Node 20 (engines: >=20.3) AbortSignal.any keeps a
   // WeakRef per dependant in a Set on the source that never shrinks: ~67 B per request for the
   // poll's life (300k requests: 20 MB, measured on 20.20.2). Per-run controllers used to die
   // with the run. Fix: forward the caller's abort with add/removeEventListener as Door.#run
   // does, instead of AbortSignal.any (also in task-context.ts:19 when init.signal is given).
-  it.fails('ctx.fetch leaves nothing behind on the long-lived task signal', async () => {
+  it('ctx.fetch leaves nothing behind on the long-lived task signal', async () => {
     const { poller } = fakePoller();
     let signal: AbortSignal | undefined;
     poller.poll(
@@ -207,13 +208,13 @@ describe('one AbortController per scheduler entry (src/scheduler/scheduler.ts)',
     expect(signal && dependants(signal)).toBeLessThan(5);
   });
 
-  // DEFECT (regression of the per-entry controller): a task's `signal` is now the same object
+  // WAS A DEFECT (regression of the per-entry controller): a task's `signal` is now the same object
   // for every run, so the usual per-run `signal.addEventListener('abort', cleanup)` accumulates
   // one listener per run for the poll's life (Node prints MaxListenersExceededWarning at the 11th
   // run) and `cleanup` of every past run fires on unsubscribe. Tasks are user code: give them
   // a per-run signal (a controller per run for task polls only, or one made lazily when the task
   // reads ctx.signal), keep the per-entry controller for pollwise's own URL runs.
-  it.fails('a task’s per-run abort listener does not pile up on its signal', async () => {
+  it('a task’s per-run abort listener does not pile up on its signal', async () => {
     const { poller } = fakePoller();
     let last: AbortSignal | undefined;
     poller.poll(
@@ -231,13 +232,42 @@ describe('one AbortController per scheduler entry (src/scheduler/scheduler.ts)',
 });
 
 describe('options errors', () => {
-  // SMALL DEFECT: requestIdentity() builds `new Headers(headers)` inside poll(), so a bad header
+  // WAS A SMALL DEFECT: requestIdentity() builds `new Headers(headers)` inside poll(), so a bad header
   // name throws a raw TypeError instead of InvalidOptionsError (issue 7: every error extends
   // PollwiseError); with an explicit `key` it is not checked at all and every run fails instead.
   // Fix: check headers in option-checks.ts (try `new Headers(v)` for non-functions).
-  it.fails('an invalid header name is an InvalidOptionsError from poll()', () => {
+  it('an invalid header name is an InvalidOptionsError from poll()', () => {
     const { poller } = fakePoller();
     const error = thrownBy(() => poller.poll(`${A}/x`, { headers: { 'bad name': '1' } }));
     expect(error).toBeInstanceOf(InvalidOptionsError);
+  });
+});
+
+describe('one key, one request (src/query/poll.ts)', () => {
+  it('a poll joining a key with other headers, schema or task is refused; equal options share', () => {
+    const { poller } = fakePoller();
+    poller.poll(`${A}/feed?from=a`, { key: 'feed', headers: { authorization: 'Bearer a' } });
+    // The same headers, another cache buster: shared.
+    poller.poll(`${A}/feed?from=b`, { key: 'feed', headers: { authorization: 'Bearer a' } });
+    expect(poller.inspect().sharedPolls).toBe(1);
+    for (const options of [
+      { key: 'feed', headers: { authorization: 'Bearer b' } },
+      { key: 'feed', headers: { authorization: 'Bearer a' }, schema: numberV },
+      { key: 'feed', headers: { authorization: 'Bearer a' }, credentials: 'include' as const },
+    ]) {
+      const error = thrownBy(() => poller.poll(`${A}/feed`, options));
+      expect(error).toBeInstanceOf(InvalidOptionsError);
+      expect((error as InvalidOptionsError).issues[0]?.option).toBe('poll.key');
+    }
+    const task = () => 1;
+    poller.poll(task, { origin: A, key: 'task' });
+    expect(thrownBy(() => poller.poll(() => 2, { origin: A, key: 'task' }))).toBeInstanceOf(
+      InvalidOptionsError,
+    );
+    expect(thrownBy(() => poller.poll(`${A}/x`, { key: 'task' }))).toBeInstanceOf(
+      InvalidOptionsError,
+    );
+    poller.poll(task, { origin: A, key: 'task' });
+    expect(poller.inspect().sharedPolls).toBe(2);
   });
 });
