@@ -24,12 +24,12 @@ import * as esbuild from 'esbuild';
  * Regression ceilings in bytes (gzip level 9), overridable from the environment. Set generously
  * for now; to be lowered to just above what is reached.
  */
-// Just above what was reached once the core validated its options without zod (13,537 / 24,441 /
-// 13,735 B): a regression fails CI.
+// Just above what issue 7 reached (13,818 / 24,730 / 14,021 B, after the review fixes): a
+// regression fails CI.
 const DEFAULT_CEILING_BYTES = {
-  poll: 13_800, // POLLWISE_SIZE_CEILING_POLL: poll-only app, gzip total
-  resource: 24_600, // POLLWISE_SIZE_CEILING_RESOURCE: poll + resource app, gzip total
-  core: 14_000, // POLLWISE_SIZE_CEILING_CORE: core entry own code, gzip
+  poll: 14_000, // POLLWISE_SIZE_CEILING_POLL: poll-only app, gzip total
+  resource: 24_950, // POLLWISE_SIZE_CEILING_RESOURCE: poll + resource app, gzip total
+  core: 14_200, // POLLWISE_SIZE_CEILING_CORE: core entry own code, gzip
 };
 
 /** Goals in bytes (gzip level 9): reported as met / not met, never enforced. */
