@@ -55,14 +55,20 @@ class PollQuery implements RevalidationState {
   snapshot: Snapshot<unknown> = PENDING;
   etag: string | undefined = undefined;
   readonly subscribers = new Set<Subscriber>();
-  entry!: PollEntry<unknown>;
+  readonly entry: PollEntry<unknown>;
+  readonly id: string | undefined;
+  readonly key: string | undefined;
+  readonly origin: string;
+  readonly fingerprint: string;
 
-  constructor(
-    readonly id: string | undefined,
-    readonly key: string | undefined,
-    readonly origin: string,
-    readonly fingerprint: string,
-  ) {}
+  /** `schedule` adds the poll's scheduler entry; its run may read this query's ETag state. */
+  constructor(spec: QuerySpec, schedule: (query: PollQuery) => PollEntry<unknown>) {
+    this.id = spec.id;
+    this.key = spec.key;
+    this.origin = spec.origin;
+    this.fingerprint = spec.fingerprint;
+    this.entry = schedule(this);
+  }
 
   hasData(): boolean {
     return this.snapshot.status !== 'pending' && this.snapshot.data !== undefined;
@@ -136,22 +142,22 @@ export class PollQueries {
   }
 
   #create(spec: QuerySpec, sub: SubscriberSpec<unknown>): PollQuery {
-    const query = new PollQuery(spec.id, spec.key, spec.origin, spec.fingerprint);
-    const run = spec.run(query);
-    query.entry = this.deps.scheduler.schedule({
-      key: spec.key,
-      origin: spec.origin,
-      interval: sub.interval,
-      hiddenInterval: sub.hiddenInterval,
-      immediate: sub.immediate,
-      task: run,
-      onData: (value) =>
-        this.#settle(
-          query,
-          value === NOT_MODIFIED ? { kind: 'not-modified' } : { kind: 'data', data: value },
-        ),
-      onError: (error) => this.#settle(query, { kind: 'error', error }),
-    });
+    const query = new PollQuery(spec, (created) =>
+      this.deps.scheduler.schedule({
+        key: spec.key,
+        origin: spec.origin,
+        interval: sub.interval,
+        hiddenInterval: sub.hiddenInterval,
+        immediate: sub.immediate,
+        task: spec.run(created),
+        onData: (value) =>
+          this.#settle(
+            created,
+            value === NOT_MODIFIED ? { kind: 'not-modified' } : { kind: 'data', data: value },
+          ),
+        onError: (error) => this.#settle(created, { kind: 'error', error }),
+      }),
+    );
     if (spec.id !== undefined) this.#shared.set(spec.id, query);
     return query;
   }

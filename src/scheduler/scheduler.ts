@@ -47,11 +47,11 @@ export class Scheduler {
   /** Creates an entry and adds it; `remove()` takes it out. */
   schedule<T>(spec: EntrySpec<T>): PollEntry<T> {
     const entry = createEntry(spec, this.deps.clock.now(), ++this.#seq);
-    this.add(entry as PollEntry);
+    this.#add(entry as PollEntry);
     return entry;
   }
 
-  add(entry: PollEntry): void {
+  #add(entry: PollEntry): void {
     const { origin } = entry;
     let lane = this.#lanes.get(origin);
     if (lane === undefined) {

@@ -19,7 +19,7 @@ export class Deadlines {
 
   constructor(
     private readonly clock: Clock,
-    private readonly timeoutMs: number,
+    readonly timeoutMs: number,
   ) {}
 
   /** Calls `expire` in `timeoutMs` unless the returned function is called first. */

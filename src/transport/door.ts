@@ -10,12 +10,20 @@ import { requestUrl } from './request-url.js';
 
 type Answer = Pick<Response, 'status' | 'headers'> & { redirected?: boolean; url?: string };
 
+export type Outcome = 'failed' | 'ok' | 'aborted';
+
+/** A 5xx is the host failing; any other answer is the host working. */
+const judged = (status: number): Outcome => (status >= 500 ? 'failed' : 'ok');
+
 /** One admitted request: what it learns is recorded once, against the origin that answered. */
 export interface Ticket {
   /** The response's status and headers arrived (cooldown registry, stats, `response` event). */
   response(answer: Answer): void;
-  /** The exchange is over: `true` failed (5xx, timeout, network), `false` fine, null aborted. */
-  end(failed: boolean | null): void;
+  /**
+   * The exchange is over: 'failed' (5xx, timeout, network error), 'ok', or 'aborted' by its
+   * caller (which says nothing of the host).
+   */
+  end(outcome: Outcome): void;
 }
 
 export interface DoorDeps {
@@ -52,7 +60,8 @@ export class Door {
   #disposed = false;
 
   constructor(private readonly deps: DoorDeps) {
-    if (deps.timeout !== false) this.#deadlines = new Deadlines(deps.clock, deps.timeout);
+    const { timeout } = deps;
+    if (timeout !== false) this.#deadlines = new Deadlines(deps.clock, timeout);
   }
 
   /** Admits one request or throws its refusal (CooldownError, BreakerOpenError). */
@@ -80,10 +89,10 @@ export class Door {
         }
         gate.response(answeredBy, answer);
       },
-      end(failed) {
+      end(outcome) {
         if (!open) return;
         open = false;
-        if (failed !== null && !silent) gate.outcome(answeredBy, failed);
+        if (outcome !== 'aborted' && !silent) gate.outcome(answeredBy, outcome === 'failed');
       },
     };
   }
@@ -145,8 +154,9 @@ export class Door {
     const forward = () => controller.abort(signal?.reason);
     if (signal?.aborted) forward();
     else signal?.addEventListener('abort', forward, { once: true });
-    const stopDeadline = this.#deadlines?.start(() => {
-      controller.abort(new TimeoutError(href, this.deps.timeout as number));
+    const deadlines = this.#deadlines;
+    const stopDeadline = deadlines?.start(() => {
+      controller.abort(new TimeoutError(href, deadlines.timeoutMs));
     });
     let ticket: Ticket | undefined;
     let answered: Answer | undefined;
@@ -166,16 +176,16 @@ export class Door {
     try {
       // Whatever the transport or the body does, the request ends when its signal aborts.
       const value = await untilAborted(work(bound, admit), bound);
-      ticket?.end(answered !== undefined && answered.status >= 500);
+      ticket?.end(answered === undefined ? 'ok' : judged(answered.status));
       return value;
     } catch (error) {
       const timedOut = bound.reason instanceof TimeoutError;
       const carried = timedOut || answered !== undefined ? undefined : answerOf(error);
       if (carried !== undefined) ticket?.response(carried);
       // A timeout is the host's failure; an abort by the caller or dispose() says nothing of it.
-      if (timedOut) ticket?.end(true);
-      else if (bound.aborted) ticket?.end(null);
-      else ticket?.end(answered === undefined || answered.status >= 500);
+      if (timedOut) ticket?.end('failed');
+      else if (bound.aborted) ticket?.end('aborted');
+      else ticket?.end(answered === undefined ? 'failed' : judged(answered.status));
       throw timedOut ? bound.reason : error;
     } finally {
       stopDeadline?.();
@@ -228,12 +238,12 @@ export class Door {
         (response) => {
           done();
           ticket.response(response);
-          ticket.end(response.status >= 500);
+          ticket.end(judged(response.status));
           return response;
         },
         (error: unknown) => {
           done();
-          ticket.end(signal.aborted ? null : true);
+          ticket.end(signal.aborted ? 'aborted' : 'failed');
           throw error;
         },
       );
