@@ -77,7 +77,8 @@ export class CooldownRegistry {
       maxMs,
     });
     const delayMs = fromHeader ?? Math.min(maxMs, defaultMs * 2 ** Math.min(strikes - 1, 52));
-    const until = now + delayMs + this.random() * jitter * delayMs;
+    // Whole milliseconds, rounded up: a retry time the app can show, and never earlier.
+    const until = Math.ceil(now + delayMs + this.random() * jitter * delayMs);
     // Start or extend, never shorten: an earlier, longer cooldown still stands.
     state.until = Math.max(state.until, until);
     state.strikes = strikes;

@@ -30,6 +30,14 @@ describe('CooldownRegistry: start and extend', () => {
     expect(r.isCooling(A, T0 + 7000)).toBe(false);
   });
 
+  it('with jitter, the cooldown ends on a whole millisecond, rounded up (never earlier)', () => {
+    const r = registry({ jitter: 0.1 }, () => 0.123_456);
+    const start = r.record(A, 429, retryAfter('5'), T0 + 0.5);
+    // 5000 + 0.1 * 0.123456 * 5000 = 5061.728 ms after T0 + 0.5, rounded up.
+    expect(start?.until).toBe(T0 + 5063);
+    expect(Number.isInteger(r.until(A))).toBe(true);
+  });
+
   it('extends a cooldown but never shortens it', () => {
     const r = registry();
     r.record(A, 429, retryAfter('60'), T0);
