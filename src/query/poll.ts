@@ -1,5 +1,6 @@
 import { PollerDisposedError } from '../errors.js';
 import type { ResolvedPolicy } from '../policy/host-policies.js';
+import { forwardAbort } from '../transport/abort.js';
 import type { Door } from '../transport/door.js';
 import type { FetchFunction } from '../transport/fetch-function.js';
 import { pollArguments } from './poll-arguments.js';
@@ -66,12 +67,10 @@ async function runTask<T>(
   context: (signal: AbortSignal) => PollContext,
 ): Promise<T> {
   const run = new AbortController();
-  const forward = () => run.abort(entrySignal.reason);
-  if (entrySignal.aborted) forward();
-  else entrySignal.addEventListener('abort', forward, { once: true });
+  const stopForwarding = forwardAbort(entrySignal, run);
   try {
     return await task(context(run.signal));
   } finally {
-    entrySignal.removeEventListener('abort', forward);
+    stopForwarding();
   }
 }

@@ -3,6 +3,7 @@ import type { Door } from '../transport/door.js';
 import { readData } from '../transport/read-json.js';
 import { requestUrl } from '../transport/request-url.js';
 import type { PollContext } from './poll-context.js';
+import { requestHeaders } from './url-request.js';
 
 /** The context of one task run: the door's fetch and a JSON helper, both bound to `signal`. */
 export function taskContext(
@@ -20,8 +21,7 @@ export function taskContext(
     },
     async http<T>(input: string | URL, init?: RequestInit) {
       const url = requestUrl(input, baseUrl());
-      const headers = new Headers(init?.headers);
-      if (!headers.has('accept')) headers.set('accept', 'application/json');
+      const headers = requestHeaders(init?.headers, undefined);
       const own = init?.signal ?? undefined;
       return (await door.exchange(
         url,

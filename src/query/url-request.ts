@@ -23,7 +23,11 @@ export interface RevalidationState {
 
 const JSON_ONLY = Object.freeze({ accept: 'application/json' });
 
-function requestHeaders(given: HeadersInit | undefined, etag: string | undefined): HeadersInit {
+/** `given` with `accept: application/json` unless it names one, and `if-none-match: etag`. */
+export function requestHeaders(
+  given: HeadersInit | undefined,
+  etag: string | undefined,
+): HeadersInit {
   if (given === undefined && etag === undefined) return JSON_ONLY; // the common case: no copy
   const headers = new Headers(given);
   if (!headers.has('accept')) headers.set('accept', 'application/json');

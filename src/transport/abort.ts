@@ -29,3 +29,24 @@ export function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promi
     );
   });
 }
+
+const nothing = () => {};
+
+/**
+ * Aborts `to` when `from` aborts (at once if it already has); returns the function that stops
+ * listening. Cheaper than AbortSignal.any, and a long-lived `from` (a page's signal, a poll's)
+ * keeps nothing once the request is over.
+ */
+export function forwardAbort(
+  from: AbortSignal | null | undefined,
+  to: AbortController,
+): () => void {
+  if (from == null) return nothing;
+  if (from.aborted) {
+    to.abort(from.reason);
+    return nothing;
+  }
+  const forward = () => to.abort(from.reason);
+  from.addEventListener('abort', forward, { once: true });
+  return () => from.removeEventListener('abort', forward);
+}

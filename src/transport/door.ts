@@ -2,7 +2,7 @@ import type { Clock } from '../environment/clock.js';
 import { PollerDisposedError, TimeoutError } from '../errors.js';
 import type { EventBus } from '../events.js';
 import type { PollerStats } from '../stats.js';
-import { untilAborted } from './abort.js';
+import { forwardAbort, untilAborted } from './abort.js';
 import { Deadlines } from './deadlines.js';
 import type { FetchFunction } from './fetch-function.js';
 import type { OriginGate } from './origin-gate.js';
@@ -150,10 +150,8 @@ export class Door {
     const controller = new AbortController();
     const bound = controller.signal;
     this.#inflight.add(controller);
-    // One controller per request: the caller's abort is forwarded (cheaper than AbortSignal.any).
-    const forward = () => controller.abort(signal?.reason);
-    if (signal?.aborted) forward();
-    else signal?.addEventListener('abort', forward, { once: true });
+    // One controller per request; the caller's abort is forwarded to it.
+    const stopForwarding = forwardAbort(signal, controller);
     const deadlines = this.#deadlines;
     const stopDeadline = deadlines?.start(() => {
       controller.abort(new TimeoutError(href, deadlines.timeoutMs));
@@ -189,7 +187,7 @@ export class Door {
       throw timedOut ? bound.reason : error;
     } finally {
       stopDeadline?.();
-      signal?.removeEventListener('abort', forward);
+      stopForwarding();
       this.#inflight.delete(controller);
     }
   }
@@ -218,12 +216,9 @@ export class Door {
       }
       const controller = new AbortController();
       this.#inflight.add(controller);
-      // The caller's abort is forwarded, not combined with AbortSignal.any: a long-lived signal
-      // (a page's, a task's) must not collect a dependant per request.
-      const forward = () => controller.abort(callerSignal?.reason);
-      callerSignal?.addEventListener('abort', forward, { once: true });
+      const stopForwarding = forwardAbort(callerSignal, controller);
       const done = () => {
-        callerSignal?.removeEventListener('abort', forward);
+        stopForwarding();
         this.#inflight.delete(controller);
       };
       const { signal } = controller;
