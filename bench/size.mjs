@@ -24,7 +24,7 @@ import * as esbuild from 'esbuild';
  * Regression ceilings in bytes (gzip level 9), overridable from the environment. Set generously
  * for now; to be lowered to just above what is reached.
  */
-// Just above what issue 7 reached (13,887 / 24,792 / 14,082 B, after the review fixes): a
+// Just above what issue 7 reached (13,879 / 24,783 / 14,077 B, after the review fixes): a
 // regression fails CI.
 const DEFAULT_CEILING_BYTES = {
   poll: 14_000, // POLLWISE_SIZE_CEILING_POLL: poll-only app, gzip total
