@@ -18,6 +18,10 @@ export function comparableHostname(hostname: string): string {
   return hostname.endsWith('.') ? hostname.slice(0, -1) : hostname;
 }
 
+/** `..hf.space` parses as a URL host; an empty label never names a real subdomain. */
+export const hasEmptyLabel = (hostname: string): boolean =>
+  !hostname.startsWith('[') && hostname.split('.').includes('');
+
 export function effectivePort(url: Pick<URL, 'port' | 'protocol'>): string {
   if (url.port !== '') return url.port;
   return url.protocol === 'https:' ? '443' : url.protocol === 'http:' ? '80' : '';
@@ -113,6 +117,10 @@ export function matchesHostPattern(pattern: HostPattern, url: URL): boolean {
         (pattern.port === null || effectivePort(url) === pattern.port)
       );
     case 'suffix':
-      return hostname.length > pattern.suffix.length && hostname.endsWith(pattern.suffix);
+      return (
+        hostname.length > pattern.suffix.length &&
+        hostname.endsWith(pattern.suffix) &&
+        !hasEmptyLabel(hostname)
+      );
   }
 }

@@ -1,4 +1,4 @@
-import { comparableHostname } from './host-pattern.js';
+import { comparableHostname, hasEmptyLabel } from './host-pattern.js';
 
 /**
  * Loopback hosts: `localhost` and `*.localhost` (RFC 6761), 127.0.0.0/8, `[::1]` and its
@@ -7,6 +7,7 @@ import { comparableHostname } from './host-pattern.js';
  */
 export function isLoopbackHostname(rawHostname: string): boolean {
   const hostname = comparableHostname(rawHostname);
+  if (hasEmptyLabel(hostname)) return false;
   if (hostname === 'localhost' || hostname.endsWith('.localhost')) return true;
   if (hostname === '[::1]') return true;
   // ::ffff:127.x.y.z, which URL writes as [::ffff:7fxx:yyyy]; not 7.x or 0.127.x.

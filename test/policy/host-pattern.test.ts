@@ -93,6 +93,17 @@ describe('host pattern forms', () => {
     ]);
   });
 
+  it('*.hf.space never matches a host with an empty label (..hf.space, a..hf.space)', () => {
+    expect(
+      matching('*.hf.space', [
+        'https://..hf.space/',
+        'https://a..hf.space/',
+        'https://.a.hf.space/',
+        'https://a.hf.space../',
+      ]),
+    ).toEqual([]);
+  });
+
   it('userinfo does not fool matching: https://localhost@evil.com is evil.com', () => {
     const url = 'https://localhost@evil.com/';
     expect(matching('localhost', [url])).toEqual([]);
@@ -198,9 +209,14 @@ describe('wildcard matching: property against a label-list reference model', () 
   // generated hosts and patterns often share suffixes.
   const label = fc.stringMatching(/^[a-c][a-c0-9-]{0,2}$/).filter((l) => !l.endsWith('-'));
   const labels = fc.array(label, { minLength: 1, maxLength: 4 });
+  // Host labels may be empty (`..hf.space` parses as a URL); patterns' labels may not.
+  const hostLabels = fc
+    .array(fc.oneof(label, fc.constant('')), { minLength: 1, maxLength: 4 })
+    .filter((host) => host.some((l) => l !== ''));
 
   const reference = (host: string[], suffix: string[]) =>
     host.length > suffix.length &&
+    host.every((l) => l !== '') &&
     suffix.every((l, i) => l === host[host.length - suffix.length + i]);
 
   const randomCase = (s: string, mask: number) =>
@@ -209,7 +225,7 @@ describe('wildcard matching: property against a label-list reference model', () 
   it('*.suffix matches exactly the hosts with more labels ending in the suffix labels', () => {
     fc.assert(
       fc.property(
-        labels,
+        hostLabels,
         labels,
         fc.boolean(),
         fc.boolean(),

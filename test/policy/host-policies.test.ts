@@ -134,6 +134,14 @@ describe('loopback detection', () => {
     expect(isLoopbackHostname('localhost.evil.com')).toBe(false);
     expect(isLoopbackHostname('127.0.0.1.evil.com')).toBe(false);
   });
+
+  it('a host with an empty label is not loopback (.localhost, a..localhost)', () => {
+    for (const host of ['.localhost', 'a..localhost', '..localhost', 'localhost..']) {
+      expect(isLoopbackHostname(new URL(`http://${host}/`).hostname), host).toBe(false);
+    }
+    expect(isLoopbackHostname('a.localhost')).toBe(true);
+    expect(isLoopbackHostname('localhost.')).toBe(true);
+  });
 });
 
 describe('createPoller applies the host policies', () => {
