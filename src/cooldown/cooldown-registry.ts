@@ -5,7 +5,7 @@ export interface CooldownSettings {
   defaultMs: number;
   /** Longest cooldown, whatever the server asks for. */
   maxMs: number;
-  /** Fraction of the delay added at random (never subtracted). */
+  /** Fraction of the delay added at random (never subtracted), within `maxMs`. */
   jitter: number;
 }
 
@@ -77,8 +77,10 @@ export class CooldownRegistry {
       maxMs,
     });
     const delayMs = fromHeader ?? Math.min(maxMs, defaultMs * 2 ** Math.min(strikes - 1, 52));
-    // Whole milliseconds, rounded up: a retry time the app can show, and never earlier.
-    const until = Math.ceil(now + delayMs + this.random() * jitter * delayMs);
+    // Whole milliseconds, rounded up: a retry time the app can show, and never earlier. Jitter
+    // spreads the retries of many tabs, but within maxMs: no cooldown outlasts the cap.
+    const jittered = Math.ceil(now + delayMs + this.random() * jitter * delayMs);
+    const until = Math.min(jittered, Math.floor(now + maxMs));
     // Start or extend, never shorten: an earlier, longer cooldown still stands.
     state.until = Math.max(state.until, until);
     state.strikes = strikes;

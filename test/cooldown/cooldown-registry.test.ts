@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { CooldownRegistry, type CooldownSettings } from '../../src/cooldown/cooldown-registry.js';
 import { T0 } from '../support/clock.js';
@@ -235,5 +236,61 @@ describe('CooldownRegistry: a burst is one strike', () => {
     expect(r.until(A)).toBe(T0 + 20 + 10_000);
     // The next 429 after the cooldown ended is a new strike: it doubles.
     expect(r.record(A, 429, none, T0 + 20 + 10_000)?.delayMs).toBe(20_000);
+  });
+});
+
+describe('CooldownRegistry: maxMs is a hard cap', () => {
+  it('a Retry-After past maxMs ends exactly at maxMs, whatever the jitter (was 660,000 ms)', () => {
+    const r = registry({ jitter: 0.1 }, () => 0.999);
+    const start = r.record(A, 429, retryAfter('999999999'), T0);
+    expect(start).toMatchObject({ delayMs: 600_000, until: T0 + 600_000 });
+    expect(r.until(A)).toBe(T0 + 600_000);
+  });
+
+  it('the doubling default stops at maxMs, jitter included', () => {
+    const r = registry({ jitter: 0.5 }, () => 0.999);
+    let now = T0;
+    for (let strike = 1; strike <= 10; strike++) {
+      const start = r.record(A, 429, none, now);
+      expect(start!.until - now, `strike ${strike}`).toBeLessThanOrEqual(600_000);
+      now = start!.until;
+    }
+    expect(r.record(A, 429, none, now)?.until).toBe(now + 600_000);
+  });
+
+  it('jitter still spreads a delay below the cap (never shortens it)', () => {
+    const r = registry({ jitter: 0.1 }, () => 0.5);
+    expect(r.record(A, 429, retryAfter('100'), T0)?.until).toBe(T0 + 105_000);
+    // Close to the cap, jitter adds what room is left.
+    expect(r.record(B, 429, retryAfter('590'), T0)?.until).toBe(T0 + 600_000);
+  });
+
+  it('property: for any Retry-After, strikes and random, until - now <= maxMs', () => {
+    const header = fc.oneof(
+      fc.string(),
+      fc.nat().map(String),
+      fc.bigInt({ min: 0n, max: 10n ** 30n }).map(String),
+      fc.date({ noInvalidDate: true }).map((d) => d.toUTCString()),
+    );
+    fc.assert(
+      fc.property(
+        fc.array(fc.option(header, { nil: undefined }), { minLength: 1, maxLength: 12 }),
+        fc.double({ min: 0, max: 1, maxExcluded: true, noNaN: true }),
+        fc.double({ min: 0, max: 1, noNaN: true }),
+        fc.integer({ min: 0, max: 2_000_000 }),
+        fc.integer({ min: 0, max: 100_000 }),
+        fc.double({ min: 0, max: 1, maxExcluded: true, noNaN: true }),
+        (headers, random, jitter, maxMs, defaultMs, fraction) => {
+          const r = new CooldownRegistry({ defaultMs, maxMs, jitter }, () => random, 256);
+          let now = T0 + fraction; // a clock may give fractional milliseconds
+          for (const value of headers) {
+            const start = r.record(A, 429, value === undefined ? none : retryAfter(value), now);
+            expect(start!.until - now).toBeLessThanOrEqual(maxMs);
+            expect(r.until(A) - now).toBeLessThanOrEqual(maxMs);
+            now = Math.max(now + 1, start!.until); // the next strike, after this cooldown
+          }
+        },
+      ),
+    );
   });
 });
