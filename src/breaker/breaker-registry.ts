@@ -1,6 +1,9 @@
 import { type BreakerSettings, type BreakerTransition, CircuitBreaker } from './circuit-breaker.js';
 
-/** The breakers of one poller, one per origin, bounded: closed ones are evicted first. */
+/**
+ * The breakers of one poller, one per origin, bounded by evicting the least useful (#evict). The
+ * origin being recorded is never evicted: a bound on memory never switches its protection off.
+ */
 export class BreakerRegistry {
   readonly #breakers = new Map<string, CircuitBreaker>();
 
@@ -20,11 +23,12 @@ export class BreakerRegistry {
   record(origin: string, failed: boolean, now: number): BreakerTransition | undefined {
     let breaker = this.#breakers.get(origin);
     if (breaker === undefined) {
+      // Room is made before the new breaker joins: a bound on memory never disables its own.
+      this.#evict(now);
       // Successes count too: 5 failures after 100 successes are not a 100% failure rate.
       breaker = new CircuitBreaker(origin, this.settings);
-      this.#breakers.set(origin, breaker);
-      this.#evict();
-    }
+    } else this.#breakers.delete(origin); // least recently used first: move it to the end
+    this.#breakers.set(origin, breaker);
     return breaker.record(failed, now);
   }
 
@@ -32,12 +36,20 @@ export class BreakerRegistry {
     return this.#breakers.get(origin)?.state ?? 'closed';
   }
 
-  #evict(): void {
-    if (this.#breakers.size <= this.maxOrigins) return;
-    for (const [origin, breaker] of this.#breakers) {
-      if (this.#breakers.size <= this.maxOrigins) return;
-      if (breaker.state === 'closed') this.#breakers.delete(origin);
-    }
+  /**
+   * Leaves room for one more breaker: drops closed ones first, then those whose open period
+   * ended (they would let a probe through anyway), then the least recently used.
+   */
+  #evict(now: number): void {
+    const drop = (test: (breaker: CircuitBreaker) => boolean) => {
+      for (const [origin, breaker] of this.#breakers) {
+        if (this.#breakers.size < this.maxOrigins) return;
+        if (test(breaker)) this.#breakers.delete(origin);
+      }
+    };
+    drop((breaker) => breaker.state === 'closed');
+    drop((breaker) => breaker.blockedUntil(now) === 0);
+    drop(() => true);
   }
 
   get size(): number {

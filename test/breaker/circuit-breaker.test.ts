@@ -245,6 +245,55 @@ describe('BreakerRegistry', () => {
     expect(registry.size).toBe(16);
   });
 
+  it('a new origin is never the one evicted: with every tracked breaker open, its own still opens', () => {
+    const registry = new BreakerRegistry(settings(), 3);
+    for (const origin of ['http://1.test', 'http://2.test', 'http://3.test']) {
+      for (let i = 0; i < 5; i++) registry.record(origin, true, 0); // opened, then abandoned
+    }
+    const transitions = [];
+    for (let i = 0; i < 5; i++) transitions.push(registry.record(A, true, 1000));
+    expect(transitions.at(-1)).toMatchObject({ origin: A, state: 'open' });
+    expect(registry.state(A)).toBe('open');
+    expect(registry.admit(A, 1000)).toEqual({ allowed: false });
+    expect(registry.size).toBe(3);
+    // The least recently used open breaker made room.
+    expect(registry.state('http://1.test')).toBe('closed');
+    expect(registry.state('http://3.test')).toBe('open');
+  });
+
+  it('evicts closed breakers first, then open ones whose open period ended, then the least recently used', () => {
+    const registry = new BreakerRegistry(settings({ openMs: 30_000 }), 3);
+    const open = (origin: string, at: number) => {
+      for (let i = 0; i < 5; i++) registry.record(origin, true, at);
+    };
+    open('http://due.test', 0); // open until 30 s
+    open('http://open.test', 20_000); // open until 50 s
+    registry.record('http://closed.test', true, 20_000);
+    open(A, 40_000); // the closed one goes
+    expect(registry.state('http://closed.test')).toBe('closed');
+    expect(registry.state('http://due.test')).toBe('open');
+    open(B, 40_000); // none closed: the one past its open period goes
+    expect(registry.state('http://due.test')).toBe('closed');
+    expect(registry.blockedUntil('http://open.test', 40_000)).toBe(50_000);
+    open(C, 45_000); // all open and blocking: the least recently used goes
+    expect(registry.state('http://open.test')).toBe('closed');
+    expect([A, B, C].map((origin) => registry.blockedUntil(origin, 45_000))).toEqual([
+      70_000, 70_000, 75_000,
+    ]);
+    expect(registry.size).toBe(3);
+  });
+
+  it('with 1,000 failing origins in turn, each one opens (none is evicted on arrival)', () => {
+    const registry = new BreakerRegistry(settings(), 16);
+    for (let i = 0; i < 1000; i++) {
+      const origin = `http://h${i}.test`;
+      let last: ReturnType<BreakerRegistry['record']>;
+      for (let j = 0; j < 5; j++) last = registry.record(origin, true, i);
+      expect(last, origin).toMatchObject({ origin, state: 'open' });
+      expect(registry.size).toBeLessThanOrEqual(16);
+    }
+  });
+
   it('clear() forgets every breaker', () => {
     const registry = new BreakerRegistry(settings(), 10);
     for (let i = 0; i < 5; i++) registry.record(A, true, 0);

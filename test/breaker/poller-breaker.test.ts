@@ -512,6 +512,28 @@ describe('scope and switches', () => {
     expect(poller.stats().skipped.breaker).toBe(0);
   });
 
+  it('after maxTrackedOrigins origins opened their breakers and were abandoned, a new failing origin still opens its own', async () => {
+    const { poller, net, breakerEvents } = setup(() => status(500));
+    const wrapped = poller.wrapFetch();
+    for (let i = 0; i < 256; i++) {
+      for (let j = 0; j < 5; j++) expect((await wrapped(`http://h${i}.test/x`)).status).toBe(500);
+    }
+    expect(breakerEvents()).toHaveLength(256);
+    await advance(1000);
+    const before = net.count();
+    const errors: unknown[] = [];
+    poller.poll(`${A}/x`, { interval: 1000, onError: (e) => errors.push(e) });
+    await advance(10_500);
+    expect(net.count() - before).toBe(5);
+    expect(breakerEvents().at(-1)).toEqual([
+      'breaker:open',
+      5000,
+      { origin: A, until: T0 + 35_000, failures: 5, samples: 5 },
+    ]);
+    await expectRefused(poller, net, 23_500);
+    expect(poller.inspect().breakerOrigins).toBe(256);
+  });
+
   it("another origin's schedule is not even touched: its ticks stay exact", async () => {
     const { answer } = flakyA();
     const { poller, times } = setup(answer);

@@ -220,6 +220,16 @@ describe('CooldownRegistry: origins', () => {
     expect(r.until('https://3.test')).toBe(T0 + 600_002);
   });
 
+  it('a new origin is never the one evicted: with every tracked origin cooling, it cools too', () => {
+    const r = registry({}, () => 0, 3);
+    for (let i = 0; i < 300; i++) {
+      const origin = `https://h${i}.test`;
+      r.record(origin, 429, i % 2 === 0 ? none : retryAfter('600'), T0 + i);
+      expect(r.isCooling(origin, T0 + i), origin).toBe(true);
+      expect(r.size).toBeLessThanOrEqual(3);
+    }
+  });
+
   it('a 2xx after the cooldown ended forgets the origin', () => {
     const r = registry();
     r.record(A, 429, retryAfter('1'), T0);
