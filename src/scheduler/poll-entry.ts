@@ -19,6 +19,8 @@ export interface PollEntry<T = unknown> {
   failures: number;
   /** The run under way, if any; it holds one of its origin lane's slots. */
   running: object | null;
+  /** When the run under way started. */
+  startedAt: number;
   /** Aborts the entry's run when it is removed; created on the first run, kept for its life. */
   controller: AbortController | null;
   /** Waiting in its origin lane for a free slot. */
@@ -66,6 +68,7 @@ export function createEntry<T>(spec: EntrySpec<T>, now: number, seq: number): Po
     delay: spec.interval,
     failures: 0,
     running: null,
+    startedAt: 0,
     controller: null,
     queued: false,
     freshAt: Number.NEGATIVE_INFINITY,

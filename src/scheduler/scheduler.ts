@@ -1,3 +1,4 @@
+import { MAX_TIMER_MS } from '../defaults.js';
 import type { Clock } from '../environment/clock.js';
 import type { OnlineSource } from '../environment/online.js';
 import type { VisibilitySource } from '../environment/visibility.js';
@@ -40,6 +41,8 @@ export class Scheduler {
   #seq = 0;
   #disposed = false;
   #visible = true;
+  /** When the page last hid. */
+  #hiddenSince = 0;
   #detachEnvironment: (() => void) | null = null;
 
   constructor(private readonly deps: SchedulerDeps) {}
@@ -203,11 +206,27 @@ export class Scheduler {
 
   #abort(entry: PollEntry, lane: OriginLane | undefined): void {
     if (entry.running === null) return;
-    // The entry is removed for good: its signal may abort (a run never reuses it after this).
+    // The run ends for good: its signal aborts, and a later run of the entry gets a new one.
     entry.controller?.abort();
+    entry.controller = null;
     entry.running = null;
     // Free the slot now: a task that ignores its signal must not hold its origin hostage.
     if (lane !== undefined) lane.running--;
+  }
+
+  /**
+   * A frozen or backgrounded page may never get the answer to a request it had in flight
+   * (Chromium's freeze, mobile browsers dropping background sockets): on return, such runs are
+   * aborted (not failures) and their polls are due at once.
+   */
+  #abandonRunsFrom(hiddenSince: number): void {
+    for (const group of this.#groups.values()) {
+      for (const entry of group.entries) {
+        if (entry.running === null || entry.startedAt > hiddenSince) continue;
+        this.#abort(entry, this.#lanes.get(entry.origin));
+        entry.anchor = Number.NEGATIVE_INFINITY;
+      }
+    }
   }
 
   #attachEnvironment(): void {
@@ -218,8 +237,11 @@ export class Scheduler {
       if (visible === this.#visible) return; // freeze/resume of a hidden page changes nothing
       this.#visible = visible;
       events.emit('visibility', { visible });
+      if (!visible) this.#hiddenSince = this.deps.clock.now();
+      if (!visible) return;
+      this.#abandonRunsFrom(this.#hiddenSince);
       // Becoming visible: whatever is overdue runs at once, the rest keeps its schedule.
-      if (visible) this.#armAll();
+      this.#armAll();
     });
     const stopOnline = online.subscribe((isOnline) => {
       events.emit('online', { online: isOnline });
@@ -268,7 +290,8 @@ export class Scheduler {
     // Overdue work runs at once; waiting work lands a little late at random (never early).
     const wait = at > now ? at - now + random() * group.slack : 0;
     group.targetAt = Math.max(at, now);
-    group.timer = clock.setTimeout(() => this.#tick(group), wait);
+    // A longer wait would fire at once: wake at the limit, find nothing due, and arm again.
+    group.timer = clock.setTimeout(() => this.#tick(group), Math.min(wait, MAX_TIMER_MS));
   }
 
   #tick(group: PollGroup): void {
@@ -369,7 +392,8 @@ export class Scheduler {
     entry.controller ??= new AbortController();
     const run = {};
     entry.running = run;
-    entry.anchor = entry.resumeAnchor ?? this.deps.clock.now();
+    entry.startedAt = this.deps.clock.now();
+    entry.anchor = entry.resumeAnchor ?? entry.startedAt;
     entry.resumeAnchor = null;
     lane.running++;
     this.deps.stats.runs++;
