@@ -1,37 +1,68 @@
 /**
+ * Pairs compared before pairs already compared are remembered: JSON trees this size never pay
+ * for it, and a cyclic or self-sharing value (a schema's or `select`'s output) still ends.
+ */
+const REMEMBER_AFTER = 100_000;
+
+/**
  * Structural equality for JSON-like data, so that a poll answering the same data keeps its
  * snapshot (and subscribers are not called). Dates compare by time, Maps and Sets by content,
- * other class instances by identity.
+ * other class instances by identity. A loop over a stack of pairs, not recursion: data nested
+ * deeper than the call stack (a hostile server's) compares like any other.
  */
 export function deepEqual(a: unknown, b: unknown): boolean {
-  if (Object.is(a, b)) return true;
-  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
-  if (a instanceof Date || b instanceof Date) {
-    return a instanceof Date && b instanceof Date && a.getTime() === b.getTime();
+  const pairs: unknown[] = [a, b];
+  let seen: Map<object, Set<object>> | undefined;
+  for (let compared = 0; pairs.length > 0; compared++) {
+    const y = pairs.pop();
+    const x = pairs.pop();
+    if (Object.is(x, y)) continue;
+    if (typeof x !== 'object' || typeof y !== 'object' || x === null || y === null) return false;
+    if (compared > REMEMBER_AFTER) {
+      seen ??= new Map();
+      const partners = seen.get(x) ?? new Set();
+      if (partners.has(y)) continue;
+      seen.set(x, partners.add(y));
+    }
+    if (!sameShape(x, y, pairs)) return false;
   }
-  if (a instanceof Map || b instanceof Map) {
-    if (!(a instanceof Map && b instanceof Map) || a.size !== b.size) return false;
-    for (const [key, value] of a) if (!b.has(key) || !deepEqual(value, b.get(key))) return false;
+  return true;
+}
+
+/** Whether `x` and `y` agree at their top level; pushes the pairs of members left to compare. */
+function sameShape(x: object, y: object, pairs: unknown[]): boolean {
+  if (x instanceof Date || y instanceof Date) {
+    return x instanceof Date && y instanceof Date && x.getTime() === y.getTime();
+  }
+  if (x instanceof Map || y instanceof Map) {
+    if (!(x instanceof Map && y instanceof Map) || x.size !== y.size) return false;
+    for (const [key, value] of x) {
+      if (!y.has(key)) return false;
+      pairs.push(value, y.get(key));
+    }
     return true;
   }
-  if (a instanceof Set || b instanceof Set) {
-    if (!(a instanceof Set && b instanceof Set) || a.size !== b.size) return false;
-    for (const value of a) if (!b.has(value)) return false;
+  if (x instanceof Set || y instanceof Set) {
+    if (!(x instanceof Set && y instanceof Set) || x.size !== y.size) return false;
+    for (const value of x) if (!y.has(value)) return false;
     return true;
   }
-  if (Array.isArray(a) !== Array.isArray(b)) return false;
-  if (Array.isArray(a) && Array.isArray(b)) {
-    return a.length === b.length && a.every((item, i) => deepEqual(item, b[i]));
+  if (Array.isArray(x) !== Array.isArray(y)) return false;
+  if (Array.isArray(x) && Array.isArray(y)) {
+    if (x.length !== y.length) return false;
+    for (let i = 0; i < x.length; i++) pairs.push(x[i], y[i]);
+    return true;
   }
-  const proto = Object.getPrototypeOf(a);
+  const proto = Object.getPrototypeOf(x);
   // Plain objects compare by content; instances of other classes only by identity.
-  if (proto !== Object.getPrototypeOf(b) || (proto !== Object.prototype && proto !== null))
+  if (proto !== Object.getPrototypeOf(y) || (proto !== Object.prototype && proto !== null)) {
     return false;
-  const keysA = Object.keys(a);
-  if (keysA.length !== Object.keys(b).length) return false;
-  return keysA.every(
-    (key) =>
-      Object.hasOwn(b, key) &&
-      deepEqual((a as Record<string, unknown>)[key], (b as Record<string, unknown>)[key]),
-  );
+  }
+  const keys = Object.keys(x);
+  if (keys.length !== Object.keys(y).length) return false;
+  for (const key of keys) {
+    if (!Object.hasOwn(y, key)) return false;
+    pairs.push((x as Record<string, unknown>)[key], (y as Record<string, unknown>)[key]);
+  }
+  return true;
 }

@@ -68,7 +68,17 @@ export class ItemCache<K, T> {
     if (outcome.kind === 'error' && isRefusal(outcome.error)) {
       // Refused before the network: nothing was learned about the item, which stays due.
       record.requestedAt = Number.NEGATIVE_INFINITY;
-    } else if (this.store.apply(record, outcome, this.deps.clock.now())) this.#notify(record);
+    } else {
+      let changed: boolean;
+      try {
+        changed = this.store.apply(record, outcome, this.deps.clock.now());
+      } catch (error) {
+        // The change check threw (a getter in the data): that key fails, it never stays pending.
+        outcome = { kind: 'error', error };
+        changed = this.store.apply(record, outcome, this.deps.clock.now());
+      }
+      if (changed) this.#notify(record);
+    }
     if (outcome.kind === 'error') this.pending.reject(record.id, outcome.error);
     else this.pending.resolve(record.id, record.snapshot.data as T);
   }

@@ -71,3 +71,46 @@ describe('deepEqual', () => {
     expect(deepEqual(new Set([1]), new Set([2]))).toBe(false);
   });
 });
+
+/** `leaf` wrapped in `depth` levels of `wrap`, built without recursion. */
+function nested(depth: number, leaf: unknown, wrap: (inner: unknown) => unknown): unknown {
+  let value = leaf;
+  for (let i = 0; i < depth; i++) value = wrap(value);
+  return value;
+}
+
+describe('deepEqual on data deeper than the call stack (issue 8, item 2)', () => {
+  const DEPTH = 100_000;
+  const shapes: [string, (inner: unknown) => unknown][] = [
+    ['arrays', (inner) => [inner]],
+    ['objects', (inner) => ({ next: inner })],
+    ['Maps', (inner) => new Map([['next', inner]])],
+    ['arrays and objects', (inner) => [{ n: 1, next: inner }]],
+  ];
+
+  it.each(shapes)(
+    '100,000 levels of %s: equal is equal, a different leaf is not',
+    (_name, wrap) => {
+      expect(deepEqual(nested(DEPTH, 1, wrap), nested(DEPTH, 1, wrap))).toBe(true);
+      expect(deepEqual(nested(DEPTH, 1, wrap), nested(DEPTH, 2, wrap))).toBe(false);
+      expect(deepEqual(nested(DEPTH, 1, wrap), nested(DEPTH - 1, 1, wrap))).toBe(false);
+    },
+  );
+
+  it('cyclic values (a schema may output them) end: equal cycles are equal, different ones are not', () => {
+    const cycle = (value: number, period: number) => {
+      const nodes = Array.from({ length: period }, () => ({ value, next: {} as unknown }));
+      nodes.forEach((node, i) => {
+        node.next = nodes[(i + 1) % period];
+      });
+      return nodes[0];
+    };
+    expect(deepEqual(cycle(1, 1), cycle(1, 1))).toBe(true);
+    expect(deepEqual(cycle(1, 2), cycle(1, 3))).toBe(true); // the same infinite list
+    expect(deepEqual(cycle(1, 2), cycle(2, 3))).toBe(false);
+    // Two references to one subtree, many levels down: no blow-up in the number of pairs.
+    const shared = (depth: number) => nested(depth, 0, (inner) => ({ l: inner, r: inner }));
+    expect(deepEqual(shared(60), shared(60))).toBe(true);
+    expect(deepEqual(shared(60), shared(59))).toBe(false);
+  });
+});
