@@ -12,7 +12,17 @@ import { resolveResourceOptions } from './options.js';
 import { Sweeper } from './sweeper.js';
 import type { Resource, ResourceOptions } from './types.js';
 
-const defaultKeyId = (key: unknown) => (typeof key === 'string' ? key : JSON.stringify(key));
+function defaultKeyId(key: unknown): string {
+  if (typeof key === 'string') return key;
+  try {
+    return JSON.stringify(key);
+  } catch (cause) {
+    // A cyclic or BigInt key: say what to do, not only what JSON.stringify could not.
+    throw new TypeError('pollwise: this key cannot be written as JSON; give the resource a keyId', {
+      cause,
+    });
+  }
+}
 
 type Settings = ReturnType<typeof resolveResourceOptions>['settings'];
 

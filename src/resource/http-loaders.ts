@@ -26,6 +26,8 @@ async function readBatchAnswer<K>(
 ): Promise<BatchAnswer> {
   const { status } = response;
   if (MISSING_ENDPOINT.includes(status)) return { kind: 'missing' };
+  // A batch request never names an ETag: a 304 stands for nothing (and is never data).
+  if (status === 304) throw new UnexpectedResponseError(href, 304, 'no ETag was sent');
   if (TOO_LARGE.includes(status)) {
     const error = new UnexpectedResponseError(href, status, 'one key is already too large');
     return { kind: 'too-large', error };
