@@ -69,6 +69,12 @@ export const DEFAULTS = deepFreeze({
   maxTrackedOrigins: 256,
 } as const);
 
+/**
+ * The longest delay a timer takes (2^31-1 ms, about 24.8 days): browsers and Node fire a longer
+ * one at once. A platform limit, not a default: longer waits chain, longer timeouts are refused.
+ */
+export const MAX_TIMER_MS = 2 ** 31 - 1;
+
 function deepFreeze<T extends object>(value: T): T {
   for (const member of Object.values(value)) {
     if (typeof member === 'object' && member !== null) deepFreeze(member);

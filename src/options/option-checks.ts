@@ -1,3 +1,4 @@
+import { MAX_TIMER_MS } from '../defaults.js';
 import { parseHostPattern } from '../policy/host-pattern.js';
 import { array, type Check, is, number, object, orFalse, refine } from './check.js';
 
@@ -46,7 +47,14 @@ export const pollerOptions = object({
   hiddenInterval,
   hosts: array(hostPolicy, 'an array of host policies'),
   jitter: fraction,
-  timeout: orFalse(positiveMs, 'a positive number of milliseconds, or false for no timeout'),
+  // A deadline is one timer: past the timers' limit it would fire at once (long waits chain).
+  timeout: orFalse(
+    number(
+      `a positive number of milliseconds, at most ${MAX_TIMER_MS}`,
+      (n) => n > 0 && n <= MAX_TIMER_MS,
+    ),
+    'a positive number of milliseconds, or false for no timeout',
+  ),
   baseUrl: refine<string>(string(), (s) => URL.canParse(s), 'must be an absolute URL'),
   cooldown: object({ defaultMs: nonNegativeMs, maxMs: nonNegativeMs, jitter: fraction }),
   backoff: object({ baseMs: positiveMs, capMs: positiveMs }),

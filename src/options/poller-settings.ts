@@ -24,7 +24,10 @@ export interface PollerOptions {
   hosts?: HostPolicy[];
   /** Fraction of an interval each tick may land late at random (0–1). Default 0.1. */
   jitter?: number;
-  /** Deadline (ms) of each exchange pollwise reads itself, body included, or false. Default 10000. */
+  /**
+   * Deadline (ms, at most 2^31-1) of each exchange pollwise reads itself, body included, or
+   * false. Default 10000.
+   */
   timeout?: number | false;
   /** Base for relative URLs. Default: the page's `location.href`. */
   baseUrl?: string;

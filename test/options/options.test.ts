@@ -186,6 +186,33 @@ describe('createPoller: one InvalidOptionsError listing every problem', () => {
   });
 });
 
+describe('createPoller: options that would break timers', () => {
+  it('timeout above 2^31-1 ms is refused (a timer fires at once past it), naming timeout', () => {
+    const error = invalid(() => create({ timeout: 2 ** 31 }));
+    expect(byOption(error)).toEqual({ timeout: 2 ** 31 });
+    expect(error.message).toContain('timeout: must be a positive number of milliseconds');
+    expect(error.message).toContain('at most 2147483647');
+    expect(() => create({ timeout: 2 ** 31 - 1 })).not.toThrow();
+  });
+
+  it('long intervals, cooldowns, backoffs and open times are accepted: the scheduler chains them', () => {
+    const long = 3e9;
+    expect(() =>
+      create({
+        interval: long,
+        loopbackInterval: long,
+        hiddenInterval: long,
+        hosts: [{ match: 'a.test', interval: long, hiddenInterval: long }],
+        cooldown: { defaultMs: long, maxMs: Number.MAX_SAFE_INTEGER },
+        backoff: { baseMs: long, capMs: long },
+        breaker: { windowMs: long, openMs: long },
+      }),
+    ).not.toThrow();
+    const p = create({ visibility: false, online: false });
+    expect(() => p.poll(async () => 1, { origin: 'https://a.test', interval: long })).not.toThrow();
+  });
+});
+
 describe('poll(): option errors', () => {
   const poller = () => create({ visibility: false, online: false, baseUrl: 'https://app.test/' });
   const task = async () => 1;
