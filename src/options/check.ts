@@ -74,7 +74,9 @@ export const orFalse = (check: Check, what: string): Check =>
 /**
  * An object of the options in `shape`, each optional but `required` ones; any other key is
  * `not a known option`. Reads own properties only: an option is never inherited, so a polluted
- * Object.prototype cannot make one appear.
+ * Object.prototype cannot make one appear. Returns a null-prototype copy of the bag; the values
+ * in it are what the checks return, so an object the app hands over (a source, a clock, a
+ * schema) is kept as given, never copied: it may keep its state on `this`.
  */
 export const object = (shape: Shape, required: readonly string[] = []): Check =>
   Object.assign(
@@ -83,7 +85,7 @@ export const object = (shape: Shape, required: readonly string[] = []): Check =>
         problems.push({ path, message: 'is invalid (invalid_type)', kind: true });
         return value;
       }
-      const kept: Record<string, unknown> = {};
+      const kept: Record<string, unknown> = Object.create(null);
       for (const [key, check] of Object.entries(shape)) {
         const given = Object.hasOwn(value, key);
         const v = given ? value[key] : undefined;
@@ -91,9 +93,11 @@ export const object = (shape: Shape, required: readonly string[] = []): Check =>
           v === undefined && !required.includes(key) ? v : check(v, [...path, key], problems);
         if (given) kept[key] = out;
       }
-      // Every enumerable key, inherited ones too (a URL's `href`), as zod lists unknown keys; on
-      // the null-prototype copies validateOptions makes of plain objects, that is own keys only.
+      // Every enumerable key, as zod lists unknown keys: inherited ones too (a URL's `href`), but
+      // on a plain object own keys only (what a polluted Object.prototype adds is no option).
+      const plain = Object.getPrototypeOf(value) === Object.prototype;
       for (const key in value) {
+        if (plain && !Object.hasOwn(value, key)) continue;
         if (!Object.hasOwn(shape, key)) {
           problems.push({ path: [...path, key], message: 'is not a known option' });
         }

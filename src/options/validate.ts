@@ -4,15 +4,18 @@ import { type Check, isObject, type Path, type Problem } from './check.js';
 /**
  * Copies plain objects into null-prototype objects, so that reading an option that was not given
  * finds nothing even if Object.prototype was polluted elsewhere (a polluted `fetch` stays unused).
+ * For schema libraries that read options as given (zod): the core's own checks copy by shape.
  */
 export function ownOnly(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(ownOnly);
   if (
     value === null ||
     typeof value !== 'object' ||
-    Object.getPrototypeOf(value) !== Object.prototype
+    Object.getPrototypeOf(value) !== Object.prototype ||
+    '~standard' in value
   ) {
-    return value; // functions, URLs, schemas and sources keep their identity
+    // Functions, URLs, sources and schemas keep their identity (a schema may use `this`).
+    return value;
   }
   const copy: Record<string, unknown> = Object.create(null);
   for (const [key, v] of Object.entries(value)) copy[key] = ownOnly(v);
@@ -59,13 +62,13 @@ export function assertObject(input: unknown, root: string): void {
 
 /**
  * Checks `input` with `check`; throws one InvalidOptionsError naming every bad option and its
- * value. Returns the options as null-prototype objects holding own properties only.
+ * value. Returns the option bags as null-prototype copies of their own properties (see
+ * `object`); the objects the app hands over in them are the very objects given.
  */
 export function validateOptions(check: Check, input: unknown, root = ''): unknown {
   assertObject(input, root);
   const problems: Problem[] = [];
-  // Own properties only, before and after: plain objects become null-prototype copies.
-  const options = check(ownOnly(input ?? {}), [], problems);
+  const options = check(input ?? {}, [], problems);
   if (problems.length > 0) throw optionsError(problems, input, root);
-  return ownOnly(options);
+  return options;
 }

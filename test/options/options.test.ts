@@ -186,6 +186,21 @@ describe('createPoller: one InvalidOptionsError listing every problem', () => {
   });
 });
 
+describe('an Object.prototype polluted with keys no option has', () => {
+  it('adds no unknown option to plain option bags, nested ones included', () => {
+    const proto = Object.prototype as Record<string, unknown>;
+    proto.pollutedKey = 1;
+    try {
+      const options = { interval: 1000, cooldown: { maxMs: 5000 }, hosts: [{ match: 'a.test' }] };
+      expect(() => create({ ...options, visibility: false, online: false })).not.toThrow();
+      const p = create({ visibility: false, online: false });
+      expect(() => p.poll(async () => 1, { origin: 'https://a.test' })).not.toThrow();
+    } finally {
+      delete proto.pollutedKey;
+    }
+  });
+});
+
 describe('createPoller: options that would break timers', () => {
   it('timeout above 2^31-1 ms is refused (a timer fires at once past it), naming timeout', () => {
     const error = invalid(() => create({ timeout: 2 ** 31 }));
