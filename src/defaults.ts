@@ -11,12 +11,12 @@ export const DEFAULTS = deepFreeze({
   hiddenInterval: false as number | false,
   /** Each tick lands up to this fraction of the interval late, so tabs opened together drift apart. */
   jitter: 0.1,
-  /** Per-request timeout for requests pollwise makes through ky (ms). */
+  /** Deadline (ms) of each exchange pollwise reads itself, body included; at most MAX_TIMER_MS. */
   timeout: 10_000,
   cooldown: {
     /** Cooldown after a 429/503 with no readable Retry-After (CORS may hide it); doubles per strike. */
     defaultMs: 10_000,
-    /** No cooldown lasts longer than this, whatever the server says (epoch-seconds bugs). */
+    /** No cooldown lasts longer than this, jitter included, whatever the server says. */
     maxMs: 600_000,
     /** Up to this fraction of the delay is added at random; jitter never shortens a cooldown. */
     jitter: 0.1,
@@ -65,7 +65,10 @@ export const DEFAULTS = deepFreeze({
     /** Fail fast this long after opening, then let one probe decide (matches the backoff cap). */
     openMs: 30_000,
   },
-  /** Origins the cooldown registry remembers at once; idle entries are evicted first. */
+  /**
+   * Origins the cooldown and breaker registries remember at once; idle entries are evicted
+   * first, and an origin that just answered never is.
+   */
   maxTrackedOrigins: 256,
 } as const);
 
