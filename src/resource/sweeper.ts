@@ -16,6 +16,10 @@ interface KeyGroup extends SweepRef {
   /** Subscription count per key id. */
   readonly ids: Map<string, number>;
   readonly run: ScheduledRun;
+  /** Its sweep is under way: the scheduler starts no other until it ends. */
+  sweeping: boolean;
+  /** Keys were made due while it swept and could not go out then: sweep again once it ends. */
+  refreshAfter: boolean;
 }
 
 export interface SweeperDeps<K, T> {
@@ -95,7 +99,16 @@ export class Sweeper<K, T> {
     const sweep = (signal: AbortSignal) => this.#sweep(group, signal);
     const run = core.schedule({ origin, interval, hiddenInterval, run: sweep });
     const background = hiddenInterval !== false;
-    const group: KeyGroup = { name, origin, interval, background, ids: new Map(), run };
+    const group: KeyGroup = {
+      name,
+      origin,
+      interval,
+      background,
+      ids: new Map(),
+      run,
+      sweeping: false,
+      refreshAfter: false,
+    };
     this.#groups.set(name, group);
     return group;
   }
@@ -112,15 +125,21 @@ export class Sweeper<K, T> {
 
   /** The group sweeps on its next tick; its regular ticks stay where they were. */
   #refresh(group: KeyGroup): void {
-    this.deps.batcher.expectSweep(group);
-    group.run.refresh(true);
+    const { core, batcher } = this.deps;
+    if (!group.sweeping) {
+      batcher.expectSweep(group);
+      group.run.refresh(true);
+    } else if (core.canSend(group.origin, group.background)) {
+      // Its sweep may wait on a body that never ends (until its deadline): the keys due now go
+      // out with the window's reads instead of waiting for it. Keys under way stay under way.
+      for (const record of this.#due(group, core.clock.now()))
+        void batcher.load(record.id, record.key);
+    } else group.refreshAfter = true;
   }
 
-  /** One scheduler run: reads the group's due keys, stalest first, with the window's keys. */
-  async #sweep(group: KeyGroup, signal: AbortSignal): Promise<void> {
-    const { core, cache, batcher } = this.deps;
-    const now = core.clock.now();
-    cache.collect(now);
+  /** The group's records due by `now` (within the tick's slack) and not being read, stalest first. */
+  #due(group: KeyGroup, now: number): ItemRecord<K, T>[] {
+    const { core, cache } = this.deps;
     // Due within the tick's slack: ticks land up to `jitter` of an interval late, and a timer
     // may fire a few ms early or late even with no jitter at all.
     const dueBy = now + group.interval * Math.max(core.jitter, TIMER_SLACK);
@@ -130,12 +149,29 @@ export class Sweeper<K, T> {
       if (record === undefined || cache.pending.has(id)) continue;
       if (record.requestedAt + group.interval <= dueBy) due.push(record);
     }
-    due.sort((a, b) => a.freshAt - b.freshAt);
-    const records = batcher.startSweep(group, due);
+    return due.sort((a, b) => a.freshAt - b.freshAt);
+  }
+
+  /** One scheduler run: reads the group's due keys, stalest first, with the window's keys. */
+  async #sweep(group: KeyGroup, signal: AbortSignal): Promise<void> {
+    const { core, cache, batcher } = this.deps;
+    const now = core.clock.now();
+    cache.collect(now);
+    const records = batcher.startSweep(group, this.#due(group, now));
     if (records.length === 0) return;
     // An unsubscribed sweep starts nothing more; a closed gate stops it too.
     const canContinue = () => !signal.aborted && core.canSend(group.origin, group.background);
-    const failure = await this.deps.read(records, signal, canContinue);
+    group.sweeping = true;
+    let failure: unknown;
+    try {
+      failure = await this.deps.read(records, signal, canContinue);
+    } finally {
+      group.sweeping = false;
+      if (group.refreshAfter && this.#groups.get(group.name) === group) {
+        group.refreshAfter = false;
+        this.#refresh(group);
+      }
+    }
     if (failure !== undefined) throw failure; // a whole batch failed: the poll backs off
   }
 

@@ -162,6 +162,32 @@ describe('item 2: batch data nested deeper than the stack', () => {
   });
 });
 
+describe('item 3: refresh() while a sweep hangs on one key (fake network; the wire suite has the rest)', () => {
+  it('made while paused, the refresh is kept for when the hung sweep ends, not lost to its in-flight ticks', async () => {
+    const { api, poller } = setup({ timeout: 2000 });
+    api.fill(['a', 'c']);
+    api.net.respond = (call) => (call.path === '/items/a' ? 'hang' : api.respond(call));
+    const resource = createResource(poller, apiResource({ batch: undefined }));
+    resource.subscribe('a', vi.fn());
+    resource.subscribe('c', vi.fn());
+    await settle();
+    await vi.advanceTimersByTimeAsync(300);
+    poller.pause();
+    resource.refresh(); // c is due, but a paused poller sends nothing
+    await vi.advanceTimersByTimeAsync(200);
+    poller.resume(); // while a still hangs: the sweep is in flight
+    await vi.advanceTimersByTimeAsync(1500); // 2000: a's deadline ends the sweep
+    await settle();
+    expect(api.items().map((r) => [r.at, r.keys[0]])).toEqual([
+      [0, 'a'],
+      [0, 'c'],
+      // The kept refresh, as soon as the sweep ends (not at the next regular tick, 2500).
+      [2000, 'a'],
+      [2000, 'c'],
+    ]);
+  });
+});
+
 describe('item 5: a 304 to a request that named no ETag', () => {
   const schema = z.object({ id: z.string(), value: z.number() });
 
