@@ -36,11 +36,12 @@ async function batchAnswering(body: string, keys: readonly string[] = ASKED, ove
       ? new Response(body, { headers: { 'content-type': 'application/json' } })
       : undefined;
   const resource = createResource(poller, apiResource({ interval: 60_000, ...overrides }));
-  const outcomes = keys.map((key) =>
-    resource.fetch(key).then(
-      (value) => ({ key, value }),
-      (error: unknown) => ({ key, error }),
-    ),
+  const outcomes = keys.map(
+    (key): Promise<{ key: string; value?: unknown; error?: unknown }> =>
+      resource.fetch(key).then(
+        (value) => ({ key, value }),
+        (error: unknown) => ({ key, error }),
+      ),
   );
   await settle();
   const settled = await Promise.all(outcomes);
