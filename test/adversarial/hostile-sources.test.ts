@@ -1,0 +1,222 @@
+import { describe, expect, it, vi } from 'vitest';
+import {
+  createPoller,
+  isHttpError,
+  isTimeoutError,
+  type OnlineSource,
+  type Poller,
+  type VisibilitySource,
+} from '../../src/index.js';
+import { advance, elapsed, useFakeClock } from '../support/clock.js';
+import { fakeNetwork, status } from '../support/fake-network.js';
+import { fakePoller } from '../support/poller.js';
+
+/*
+ * Options that pass validation and then misbehave at run time: a random source outside [0, 1),
+ * visibility and online sources that call back at odd times or with odd values, transports that
+ * answer in odd ways. Polling stays bounded, gates hold, errors reach onError, nothing is left.
+ */
+
+useFakeClock();
+
+const A = 'http://a.test';
+
+const held = (poller: Poller) => {
+  const i = poller.inspect();
+  return [i.entries, i.groups, i.lanes, i.timers, i.requestsInFlight, i.environmentListeners];
+};
+const NOTHING = [0, 0, 0, 0, 0, false];
+
+describe('random() outside [0, 1)', () => {
+  it.each([
+    ['NaN', Number.NaN],
+    ['-1', -1],
+    ['1', 1],
+    ['Infinity', Number.POSITIVE_INFINITY],
+  ])('%s: the cooldown holds and the timers do not spin', async (_name, value) => {
+    const net = fakeNetwork(() => status(429, { 'retry-after': '10' }));
+    const poller = createPoller({
+      fetch: net.fetch,
+      visibility: false,
+      online: false,
+      random: () => value,
+    });
+    poller.poll(`${A}/x`, { interval: 1000 });
+    const start = elapsed();
+    await advance(0);
+    // vitest's fake timers throw on a loop of 10,000 timers: a spin fails here.
+    await advance(30_000);
+    const cooldown = poller.cooldownUntil(`${A}/x`);
+    poller.dispose();
+    // Retry-After 10: at most one request per 10 s.
+    expect(net.times().map((t) => t - start).length).toBeLessThanOrEqual(4);
+    expect(Number.isNaN(cooldown)).toBe(false);
+  });
+});
+
+/** A visibility source whose listener the test calls by hand, at any time, with any value. */
+function looseVisibility(isVisible: () => unknown) {
+  const listeners: ((visible: boolean) => void)[] = [];
+  const source = {
+    isVisible,
+    subscribe(listener: (visible: boolean) => void) {
+      listeners.push(listener);
+      return () => {}; // never removes it: the listener may be called after the end
+    },
+  } as unknown as VisibilitySource;
+  const call = (value: unknown) => {
+    for (const listener of listeners) listener(value as boolean);
+  };
+  return { source, call };
+}
+
+describe('visibility and online sources that misbehave within their contract', () => {
+  it('isVisible() answers truthy and falsy values, not booleans: read as such', async () => {
+    let value: unknown = 'yes';
+    const { poller, net } = fakePoller({ visibility: looseVisibility(() => value).source });
+    poller.poll(`${A}/x`, { interval: 1000 });
+    await advance(1000);
+    value = 0;
+    await advance(3000);
+    expect(net.times()).toEqual([0, 1000]);
+  });
+
+  it('a listener called after unsubscribe and after dispose(): nothing is sent, nothing armed', async () => {
+    const visibility = looseVisibility(() => true);
+    const { poller, net } = fakePoller({ visibility: visibility.source });
+    const sub = poller.poll(`${A}/x`, { interval: 1000 });
+    await advance(0);
+    sub.unsubscribe();
+    visibility.call(false);
+    visibility.call(true);
+    await advance(5000);
+    poller.dispose();
+    visibility.call(false);
+    visibility.call(true);
+    await advance(5000);
+    expect(net.times()).toEqual([0]);
+    expect(held(poller)).toEqual(NOTHING);
+  });
+
+  it('a listener called synchronously from inside subscribe(), and with the same value 1,000 times', async () => {
+    let visible = true;
+    const listeners: ((v: boolean) => void)[] = [];
+    const source: VisibilitySource = {
+      isVisible: () => visible,
+      subscribe(listener) {
+        listeners.push(listener);
+        listener(visible);
+        listener(!visible);
+        listener(visible);
+        return () => listeners.splice(listeners.indexOf(listener), 1);
+      },
+    };
+    const { poller, net } = fakePoller({ visibility: source });
+    poller.poll(`${A}/x`, { interval: 1000 });
+    for (let i = 0; i < 1000; i++) for (const l of listeners) l(true);
+    await advance(2000);
+    expect(net.times()).toEqual([0, 1000, 2000]);
+    visible = false;
+    for (const l of listeners) l(false);
+    await advance(3000);
+    expect(net.times()).toEqual([0, 1000, 2000]);
+  });
+
+  it('an online source that says online while isOnline() says offline: the read wins, nothing is sent', async () => {
+    const listeners: ((online: boolean) => void)[] = [];
+    const online: OnlineSource = {
+      isOnline: () => false,
+      subscribe: (listener) => {
+        listeners.push(listener);
+        return () => {};
+      },
+    };
+    const { poller, net } = fakePoller({ online });
+    poller.poll(`${A}/x`, { interval: 1000 });
+    for (let i = 0; i < 100; i++) for (const l of listeners) l(true);
+    await advance(5000);
+    expect(net.requests).toBe(0);
+  });
+});
+
+describe('a clock that misbehaves within its contract', () => {
+  it('now() that never moves while timers fire: each tick polls once, nothing spins', async () => {
+    const frozen = Date.now();
+    const clock = {
+      now: () => frozen,
+      setTimeout: (callback: () => void, ms: number) => setTimeout(callback, ms),
+      clearTimeout: (handle: unknown) => clearTimeout(handle as ReturnType<typeof setTimeout>),
+    };
+    const { poller, net } = fakePoller({ clock });
+    poller.poll(`${A}/x`, { interval: 1000 });
+    await advance(5000);
+    expect(net.requests).toBeGreaterThan(0);
+    expect(net.requests).toBeLessThanOrEqual(6);
+  });
+
+  it('now() that jumps back an hour: polls continue, no burst', async () => {
+    let offset = 0;
+    const clock = {
+      now: () => Date.now() + offset,
+      setTimeout: (callback: () => void, ms: number) => setTimeout(callback, ms),
+      clearTimeout: (handle: unknown) => clearTimeout(handle as ReturnType<typeof setTimeout>),
+    };
+    const { poller, net } = fakePoller({ clock });
+    poller.poll(`${A}/x`, { interval: 1000 });
+    await advance(2000);
+    offset = -3_600_000;
+    await advance(3000);
+    offset = 0;
+    await advance(3000);
+    expect(net.requests).toBeGreaterThanOrEqual(3);
+    expect(net.requests).toBeLessThanOrEqual(9);
+  });
+});
+
+describe('transports that answer in odd ways', () => {
+  it('a transport that throws synchronously: the poll gets its error, backs off, nothing is left', async () => {
+    const boom = new Error('sync');
+    const fetch = vi.fn(() => {
+      throw boom;
+    });
+    const { poller } = fakePoller({ fetch });
+    const errors: unknown[] = [];
+    poller.poll(`${A}/x`, { interval: 1000, onError: (e) => errors.push(e) });
+    await advance(3000);
+    expect(errors.length).toBeGreaterThan(0);
+    expect(errors.every((e) => e === boom)).toBe(true);
+    expect(poller.inspect().requestsInFlight).toBe(0);
+  });
+
+  it('a transport that returns a Response, not a promise of one: data', async () => {
+    const { poller } = fakePoller({ fetch: (() => Response.json({ ok: 1 })) as never });
+    const data: unknown[] = [];
+    poller.poll(`${A}/x`, { interval: 1000, onData: (d) => data.push(d) });
+    await advance(0);
+    expect(data).toEqual([{ ok: 1 }]);
+  });
+
+  it('Response.error() (status 0): an HttpError, and the breaker is not told', async () => {
+    const { poller } = fakePoller({ fetch: async () => Response.error() });
+    const errors: unknown[] = [];
+    poller.poll(`${A}/x`, { interval: 1000, onError: (e) => errors.push(e) });
+    await advance(10_000);
+    expect(errors.length).toBeGreaterThan(5);
+    expect(errors.every((e) => isHttpError(e) && e.status === 0)).toBe(true);
+    expect(poller.stats().breakerOpened).toBe(0);
+  });
+
+  it('a transport that never settles and ignores its signal: the deadline ends each run', async () => {
+    const { poller } = fakePoller({ fetch: () => new Promise<Response>(() => {}), timeout: 500 });
+    const errors: unknown[] = [];
+    poller.poll(`${A}/x`, { interval: 1000, onError: (e) => errors.push(e) });
+    await advance(3700); // runs at 0, 1000, 2000, 3000; each times out 500 ms later
+    expect(errors).toHaveLength(4);
+    expect(errors.every(isTimeoutError)).toBe(true);
+    expect(poller.inspect().requestsInFlight).toBe(0);
+    await advance(400);
+    expect(poller.inspect().requestsInFlight).toBe(1);
+    poller.dispose();
+    expect(poller.inspect().requestsInFlight).toBe(0);
+  });
+});
