@@ -1,34 +1,83 @@
-import { anySignal } from '../transport/abort.js';
+import { anySignal, forwardAbort, untilAborted } from '../transport/abort.js';
 import type { Door } from '../transport/door.js';
+import type { FetchFunction } from '../transport/fetch-function.js';
 import { readData } from '../transport/read-json.js';
 import { requestUrl } from '../transport/request-url.js';
-import type { PollContext } from './poll-context.js';
+import type { PollContext, PollTask } from './poll-context.js';
 import { requestHeaders } from './url-request.js';
+
+/** What a run's `ctx.http` calls tell the run's deadline: they are timed on their own. */
+interface OwnDeadline {
+  pause(): void;
+  resume(): void;
+}
+
+/**
+ * One run of a task, on a signal of its own (the entry's lives as long as the poll, and a task
+ * that listens to its signal each run must not pile listeners up on it). The time the run spends
+ * outside its `ctx.http` calls (which have deadlines of their own) is under the poller's
+ * timeout: a body that drips, read from `ctx.fetch`, a wrapped fetch or ky with `ctx.signal`,
+ * ends the run with a TimeoutError naming `label`, and the next tick is not skipped as in flight.
+ */
+export async function runTask<T>(
+  deps: { door: Door; politeFetch: FetchFunction; baseUrl: () => string | undefined },
+  task: PollTask<T>,
+  label: string,
+  entrySignal: AbortSignal,
+): Promise<T> {
+  const { door, politeFetch, baseUrl } = deps;
+  const run = new AbortController();
+  const stopForwarding = forwardAbort(entrySignal, run);
+  let stopDeadline = door.deadline(label, run);
+  let calls = 0;
+  let over = false;
+  const own: OwnDeadline = {
+    pause: () => {
+      if (calls++ === 0) stopDeadline();
+    },
+    resume: () => {
+      if (--calls === 0 && !over) stopDeadline = door.deadline(label, run);
+    },
+  };
+  try {
+    const context = taskContext(door, politeFetch, baseUrl, run.signal, own);
+    return await untilAborted(Promise.resolve(task(context)), run.signal);
+  } finally {
+    over = true;
+    stopDeadline();
+    stopForwarding();
+  }
+}
 
 /** The context of one task run: the door's fetch and a JSON helper, both bound to `signal`. */
 export function taskContext(
   door: Door,
-  politeFetch: PollContext['fetch'],
+  politeFetch: FetchFunction,
   baseUrl: () => string | undefined,
   signal: AbortSignal,
+  own?: OwnDeadline,
 ): PollContext {
   return {
     signal,
     fetch: (input, init) => {
       // init.signal replaces a Request's own signal in fetch(), so keep both alive.
-      const own = init?.signal ?? (input instanceof Request ? input.signal : undefined);
-      return politeFetch(input, { ...init, signal: anySignal([signal, own]) });
+      const given = init?.signal ?? (input instanceof Request ? input.signal : undefined);
+      return politeFetch(input, { ...init, signal: anySignal([signal, given]) });
     },
     async http<T>(input: string | URL, init?: RequestInit) {
       const url = requestUrl(input, baseUrl());
       const headers = requestHeaders(init?.headers, undefined);
-      const own = init?.signal ?? undefined;
-      return (await door.exchange(
-        url,
-        { ...init, headers },
-        (response) => readData(response, url.href),
-        anySignal([signal, own]),
-      )) as T;
+      own?.pause();
+      try {
+        return (await door.exchange(
+          url,
+          { ...init, headers },
+          (response) => readData(response, url.href),
+          anySignal([signal, init?.signal]),
+        )) as T;
+      } finally {
+        own?.resume();
+      }
     },
   };
 }

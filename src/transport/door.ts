@@ -2,7 +2,7 @@ import type { Clock } from '../environment/clock.js';
 import { PollerDisposedError, TimeoutError } from '../errors.js';
 import type { EventBus } from '../events.js';
 import type { PollerStats } from '../stats.js';
-import { forwardAbort, untilAborted } from './abort.js';
+import { abortWith, forwardAbort, untilAborted } from './abort.js';
 import { Deadlines } from './deadlines.js';
 import type { FetchFunction } from './fetch-function.js';
 import type { OriginGate } from './origin-gate.js';
@@ -37,6 +37,11 @@ export interface DoorDeps {
   /** Deadline of exchanges pollwise reads itself (ms), or false. */
   timeout: number | false;
 }
+
+const nothing = () => {};
+
+/** A response body's controller lives as long as the body: the caller's abort reaches it. */
+const bodyControllers = new WeakMap<ReadableStream, AbortController>();
 
 /** A thrown value that carries a response (ky's HTTPError, many SDK errors). */
 const answerOf = (error: unknown): Answer | undefined => {
@@ -152,10 +157,7 @@ export class Door {
     this.#inflight.add(controller);
     // One controller per request; the caller's abort is forwarded to it.
     const stopForwarding = forwardAbort(signal, controller);
-    const deadlines = this.#deadlines;
-    const stopDeadline = deadlines?.start(() => {
-      controller.abort(new TimeoutError(href, deadlines.timeoutMs));
-    });
+    const stopDeadline = this.deadline(href, controller);
     let ticket: Ticket | undefined;
     let answered: Answer | undefined;
     const admit = (origin: string, method: string): Ticket => {
@@ -186,65 +188,84 @@ export class Door {
       else ticket?.end(answered === undefined ? 'failed' : judged(answered.status));
       throw timedOut ? bound.reason : error;
     } finally {
-      stopDeadline?.();
+      stopDeadline();
       stopForwarding();
       this.#inflight.delete(controller);
     }
   }
 
   /**
+   * Aborts `controller` with a TimeoutError naming `label` once the poller's timeout has passed,
+   * unless the returned function is called first (a task run's own time, say).
+   */
+  deadline(label: string, controller: AbortController): () => void {
+    const deadlines = this.#deadlines;
+    return (
+      deadlines?.start(() => controller.abort(new TimeoutError(label, deadlines.timeoutMs))) ??
+      nothing
+    );
+  }
+
+  /**
    * A drop-in `fetch` through the door: refused at once while the origin is closed, otherwise
    * sent untouched (headers, credentials, body); non-2xx responses resolve, as with `fetch`.
-   * No deadline of its own: the caller reads the body. Wrapping a wrapped fetch returns it.
+   * No deadline of its own: the caller reads the body, and the caller's signal still aborts it
+   * after the headers. Wrapping a wrapped fetch returns it.
    */
   wrap(fetch?: FetchFunction): FetchFunction {
     if (fetch !== undefined && this.#wrapped.has(fetch)) return fetch;
     const transport = fetch ?? ((input, init) => this.deps.transport()(input, init));
-    const wrapped: FetchFunction = (input, init) => {
-      let url: URL;
-      let ticket: Ticket;
-      const isRequest = typeof input === 'object' && !(input instanceof URL);
-      const callerSignal = init?.signal ?? (isRequest ? input.signal : undefined);
-      try {
-        // An aborted call is refused before it is admitted or counted, like fetch().
-        if (callerSignal?.aborted) throw callerSignal.reason;
-        url = requestUrl(input, this.deps.baseUrl());
-        const method = init?.method ?? (isRequest ? input.method : 'GET');
-        ticket = this.admit(url.origin, url.href, method.toUpperCase());
-      } catch (error) {
-        return Promise.reject(error);
-      }
-      const controller = new AbortController();
-      this.#inflight.add(controller);
-      const stopForwarding = forwardAbort(callerSignal, controller);
-      const done = () => {
-        stopForwarding();
-        this.#inflight.delete(controller);
-      };
-      const { signal } = controller;
-      let pending: Promise<Response>;
-      try {
-        // A relative string goes out resolved, so it reaches the origin the gate checked.
-        pending = transport(typeof input === 'string' ? url.href : input, { ...init, signal });
-      } catch (error) {
-        pending = Promise.reject(error);
-      }
-      return pending.then(
-        (response) => {
-          done();
-          ticket.response(response);
-          ticket.end(judged(response.status));
-          return response;
-        },
-        (error: unknown) => {
-          done();
-          ticket.end(signal.aborted ? 'aborted' : 'failed');
-          throw error;
-        },
-      );
-    };
+    const wrapped: FetchFunction = (input, init) => this.#fetch(transport, input, init);
     this.#wrapped.add(wrapped);
     return wrapped;
+  }
+
+  #fetch(
+    transport: FetchFunction,
+    input: RequestInfo | URL,
+    init: RequestInit | undefined,
+  ): Promise<Response> {
+    let url: URL;
+    let ticket: Ticket;
+    const isRequest = typeof input === 'object' && !(input instanceof URL);
+    const callerSignal = init?.signal ?? (isRequest ? input.signal : undefined);
+    try {
+      // An aborted call is refused before it is admitted or counted, like fetch().
+      if (callerSignal?.aborted) throw callerSignal.reason;
+      url = requestUrl(input, this.deps.baseUrl());
+      const method = init?.method ?? (isRequest ? input.method : 'GET');
+      ticket = this.admit(url.origin, url.href, method.toUpperCase());
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    const controller = new AbortController();
+    this.#inflight.add(controller);
+    // The caller's abort stops the request, and after the headers its body, as with fetch.
+    abortWith(callerSignal, controller);
+    const { signal } = controller;
+    let pending: Promise<Response>;
+    try {
+      // A relative string goes out resolved, so it reaches the origin the gate checked.
+      pending = transport(typeof input === 'string' ? url.href : input, { ...init, signal });
+    } catch (error) {
+      pending = Promise.reject(error);
+    }
+    return pending.then(
+      (response) => {
+        this.#inflight.delete(controller);
+        if (response.body) bodyControllers.set(response.body, controller);
+        ticket.response(response);
+        ticket.end(judged(response.status));
+        return response;
+      },
+      (error: unknown) => {
+        this.#inflight.delete(controller);
+        // The run's deadline is the host failing to answer in time; any other abort is not.
+        const aborted = signal.aborted && !(signal.reason instanceof TimeoutError);
+        ticket.end(aborted ? 'aborted' : 'failed');
+        throw error;
+      },
+    );
   }
 
   /**
