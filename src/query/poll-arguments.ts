@@ -1,7 +1,7 @@
 import { InvalidOptionsError } from '../errors.js';
 import { pollOptions } from '../options/option-checks.js';
 import { validateOptions } from '../options/validate.js';
-import { requestUrl } from '../transport/request-url.js';
+import { checkOrigin, requestUrl } from '../transport/request-url.js';
 import type { PollTask } from './poll-context.js';
 import type { StandardSchemaV1 } from './standard-schema.js';
 import type { HeadersOption } from './url-request.js';
@@ -86,11 +86,13 @@ export function pollArguments(
       'is required (or poll.origin): it selects the host policy and cooldown',
     );
   }
+  const option = isUrl ? 'url' : options.url !== undefined ? 'poll.url' : 'poll.origin';
   try {
-    const task = isUrl ? undefined : (taskOrUrl as PollTask<unknown>);
-    return { url: requestUrl(target, baseUrl), task, options };
+    const url = requestUrl(target, baseUrl);
+    checkOrigin(url.origin, url.href);
+    return { url, task: isUrl ? undefined : (taskOrUrl as PollTask<unknown>), options };
   } catch (error) {
-    const option = isUrl ? 'url' : options.url !== undefined ? 'poll.url' : 'poll.origin';
-    throw invalid(option, String(target), (error as Error).message);
+    const [issue] = (error as InvalidOptionsError).issues;
+    throw invalid(option, String(target), issue?.message ?? String(error));
   }
 }

@@ -1,12 +1,12 @@
 import type { Clock } from '../environment/clock.js';
-import { PollerDisposedError, TimeoutError } from '../errors.js';
+import { InvalidOptionsError, PollerDisposedError, TimeoutError } from '../errors.js';
 import type { EventBus } from '../events.js';
 import type { PollerStats } from '../stats.js';
 import { abortWith, forwardAbort, untilAborted } from './abort.js';
 import { Deadlines } from './deadlines.js';
 import type { FetchFunction } from './fetch-function.js';
 import type { OriginGate } from './origin-gate.js';
-import { requestUrl } from './request-url.js';
+import { asRequest, checkOrigin, requestUrl } from './request-url.js';
 
 type Answer = Pick<Response, 'status' | 'headers'> & { redirected?: boolean; url?: string };
 
@@ -72,6 +72,7 @@ export class Door {
   /** Admits one request or throws its refusal (CooldownError, BreakerOpenError). */
   admit(origin: string, href: string, method: string): Ticket {
     if (this.#disposed) throw new PollerDisposedError();
+    checkOrigin(origin, href);
     const { gate, stats, events } = this.deps;
     const refusal = gate.admit(origin);
     if (refusal !== null) throw refusal;
@@ -213,6 +214,10 @@ export class Door {
    * after the headers. Wrapping a wrapped fetch returns it.
    */
   wrap(fetch?: FetchFunction): FetchFunction {
+    if (fetch !== undefined && typeof fetch !== 'function') {
+      const message = 'must be a fetch function, or left out for the configured fetch';
+      throw new InvalidOptionsError([{ option: 'wrapFetch.fetch', value: fetch, message }]);
+    }
     if (fetch !== undefined && this.#wrapped.has(fetch)) return fetch;
     const transport = fetch ?? ((input, init) => this.deps.transport()(input, init));
     const wrapped: FetchFunction = (input, init) => this.#fetch(transport, input, init);
@@ -227,13 +232,14 @@ export class Door {
   ): Promise<Response> {
     let url: URL;
     let ticket: Ticket;
-    const isRequest = typeof input === 'object' && !(input instanceof URL);
-    const callerSignal = init?.signal ?? (isRequest ? input.signal : undefined);
+    let callerSignal: AbortSignal | null | undefined;
+    const request = asRequest(input);
     try {
+      callerSignal = init?.signal ?? request?.signal;
       // An aborted call is refused before it is admitted or counted, like fetch().
       if (callerSignal?.aborted) throw callerSignal.reason;
       url = requestUrl(input, this.deps.baseUrl());
-      const method = init?.method ?? (isRequest ? input.method : 'GET');
+      const method = init?.method ?? request?.method ?? 'GET';
       ticket = this.admit(url.origin, url.href, method.toUpperCase());
     } catch (error) {
       return Promise.reject(error);
@@ -245,8 +251,11 @@ export class Door {
     const { signal } = controller;
     let pending: Promise<Response>;
     try {
-      // A relative string goes out resolved, so it reaches the origin the gate checked.
-      pending = transport(typeof input === 'string' ? url.href : input, { ...init, signal });
+      // Anything but a Request or a URL goes out as the absolute string the gate checked.
+      pending = transport(request ?? (input instanceof URL ? input : url.href), {
+        ...init,
+        signal,
+      });
     } catch (error) {
       pending = Promise.reject(error);
     }

@@ -1,14 +1,48 @@
-/** Resolves a fetch input to an absolute URL, against `base` for relative inputs. */
-export function requestUrl(input: RequestInfo | URL, base: string | undefined): URL {
-  const raw = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
+import { InvalidOptionsError } from '../errors.js';
+
+/** A Request, or what passes for one (a polyfill's): an object with a string `url`. */
+export function asRequest(input: unknown): Request | undefined {
+  return typeof input === 'object' && typeof (input as Request | null)?.url === 'string'
+    ? (input as Request)
+    : undefined;
+}
+
+const invalidUrl = (value: unknown, message: string) =>
+  new InvalidOptionsError([{ option: 'url', value, message }]);
+
+/**
+ * Resolves a fetch input to an absolute URL (against `base` when relative) as fetch reads it: a
+ * Request's url, else the input as a string (a URL from any realm, `location`). Input fetch
+ * would only guess at (`{}`, null, a number) is an InvalidOptionsError.
+ */
+export function requestUrl(input: unknown, base: string | undefined): URL {
+  let raw: string | undefined;
+  try {
+    raw = asRequest(input)?.url ?? (typeof input === 'object' && input ? String(input) : undefined);
+  } catch {
+    // A toString() that throws: no URL.
+  }
+  if (typeof input === 'string') raw = input;
+  if (raw === undefined || raw === '[object Object]') {
+    throw invalidUrl(input, 'must be a URL, a string or a Request');
+  }
   try {
     return new URL(raw, base);
   } catch {
-    throw new TypeError(
-      `pollwise: cannot resolve the URL ${JSON.stringify(raw)}${
-        base === undefined ? ' (relative URLs need the baseUrl option outside a browser page)' : ''
-      }`,
+    throw invalidUrl(
+      raw,
+      `cannot be resolved${base === undefined ? ' (relative URLs need the baseUrl option outside a browser page)' : ''}`,
     );
+  }
+}
+
+/**
+ * Refuses a URL without an origin (file:, data:, about:, a custom scheme such as app://): every
+ * cooldown and breaker is keyed by origin, and such URLs would all share the key "null".
+ */
+export function checkOrigin(origin: string, href: string): void {
+  if (origin === 'null') {
+    throw invalidUrl(href, 'has no origin (file:, data:, app://, ...); use an http(s) URL');
   }
 }
 
