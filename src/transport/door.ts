@@ -98,7 +98,10 @@ export class Door {
       end(outcome) {
         if (!open) return;
         open = false;
-        if (outcome !== 'aborted' && !silent) gate.outcome(answeredBy, outcome === 'failed');
+        if (outcome === 'aborted') return;
+        // The origin asked answered with a redirect: it works (and its half-open probe is over).
+        if (answeredBy !== origin) gate.outcome(origin, false);
+        if (!silent) gate.outcome(answeredBy, outcome === 'failed');
       },
     };
   }
