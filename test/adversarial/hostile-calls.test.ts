@@ -1,5 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
 import {
+  InvalidOptionsError,
   isPollwiseError,
   type Poller,
   PollerDisposedError,
@@ -101,6 +102,26 @@ describe('after dispose(), twice', () => {
     await advance(10_000);
     expect(net.requests).toBe(1);
     expect(held(poller)).toEqual(NOTHING);
+  });
+
+  it('cooldownUntil() with an input that is not a URL', () => {
+    const { poller } = fakePoller();
+    for (const input of [null, undefined, {}, '::', '/relative', 5]) {
+      let thrown: unknown;
+      try {
+        poller.cooldownUntil(input as string);
+      } catch (error) {
+        thrown = error;
+      }
+      expect(isPollwiseError(thrown), `${String(input)}: ${String(thrown)}`).toBe(true);
+    }
+  });
+
+  it('wrapFetch() with a transport that is not a function', () => {
+    const { poller } = fakePoller();
+    for (const transport of [5, 'fetch', {}, null]) {
+      expect(() => poller.wrapFetch(transport as never)).toThrow(InvalidOptionsError);
+    }
   });
 });
 
@@ -275,11 +296,32 @@ describe('re-entrant calls from callbacks', () => {
     expect(net.requests).toBeLessThanOrEqual(3);
     expect(held(poller)).toEqual(NOTHING);
   });
+
+  it('cooldownUntil() with an input that is not a URL', () => {
+    const { poller } = fakePoller();
+    for (const input of [null, undefined, {}, '::', '/relative', 5]) {
+      let thrown: unknown;
+      try {
+        poller.cooldownUntil(input as string);
+      } catch (error) {
+        thrown = error;
+      }
+      expect(isPollwiseError(thrown), `${String(input)}: ${String(thrown)}`).toBe(true);
+    }
+  });
+
+  it('wrapFetch() with a transport that is not a function', () => {
+    const { poller } = fakePoller();
+    for (const transport of [5, 'fetch', {}, null]) {
+      expect(() => poller.wrapFetch(transport as never)).toThrow(InvalidOptionsError);
+    }
+  });
 });
 
 describe('wrapFetch(): a drop-in fetch, whatever it is given', () => {
   const INPUTS: [string, unknown][] = [
     ['undefined', undefined],
+    ['null', null],
     ['a number', 5],
     ['an empty object', {}],
     ['a symbol', Symbol('url')],
@@ -402,5 +444,25 @@ describe('sync APIs with hostile arguments throw typed errors', () => {
       expect(isPollwiseError(thrown), String(value?.toString?.())).toBe(true);
     }
     expect(held(poller)).toEqual(NOTHING);
+  });
+
+  it('cooldownUntil() with an input that is not a URL', () => {
+    const { poller } = fakePoller();
+    for (const input of [null, undefined, {}, '::', '/relative', 5]) {
+      let thrown: unknown;
+      try {
+        poller.cooldownUntil(input as string);
+      } catch (error) {
+        thrown = error;
+      }
+      expect(isPollwiseError(thrown), `${String(input)}: ${String(thrown)}`).toBe(true);
+    }
+  });
+
+  it('wrapFetch() with a transport that is not a function', () => {
+    const { poller } = fakePoller();
+    for (const transport of [5, 'fetch', {}, null]) {
+      expect(() => poller.wrapFetch(transport as never)).toThrow(InvalidOptionsError);
+    }
   });
 });
