@@ -1,4 +1,5 @@
 import type { Clock } from '../environment/clock.js';
+import type { OnlineSource } from '../environment/online.js';
 import { InvalidOptionsError, PollerDisposedError, TimeoutError } from '../errors.js';
 import type { EventBus } from '../events.js';
 import type { PollerStats } from '../stats.js';
@@ -36,6 +37,8 @@ export interface DoorDeps {
   baseUrl: () => string | undefined;
   /** Deadline of exchanges pollwise reads itself (ms), or false. */
   timeout: number | false;
+  /** Told of answers and of requests that got none (answer-aware sources). */
+  online?: OnlineSource;
 }
 
 const nothing = () => {};
@@ -78,7 +81,9 @@ export class Door {
     if (refusal !== null) throw refusal;
     stats.sent++;
     if (events.hasListeners('request')) events.emit('request', { origin, url: href, method });
+    const { online } = this.deps;
     let answeredBy = origin;
+    let responded = false;
     let open = true;
     // A 429 is the cooldown's business, and an opaque answer (status 0, no-cors) hides how the
     // host did: neither tells the breaker anything.
@@ -87,6 +92,8 @@ export class Door {
       response(answer) {
         // After a redirect, the origin that answered owns the outcome.
         if (answer.redirected && answer.url) answeredBy = new URL(answer.url).origin;
+        responded = true;
+        online?.answered?.();
         stats.responses++;
         if (answer.status === 429) stats.rateLimited++;
         silent = answer.status === 429 || answer.status === 0;
@@ -99,6 +106,11 @@ export class Door {
         if (!open) return;
         open = false;
         if (outcome === 'aborted') return;
+        if (outcome === 'failed' && !responded) {
+          online?.unanswered?.();
+          // Offline explains a request that got no answer: it says nothing of the host.
+          if (online?.isOnline() === false) return;
+        }
         // The origin asked answered with a redirect: it works (and its half-open probe is over).
         if (answeredBy !== origin) gate.outcome(origin, false);
         if (!silent) gate.outcome(answeredBy, outcome === 'failed');
