@@ -92,7 +92,33 @@ const bodyFor = (seen: Seen) =>
     ? JSON.stringify(seen.keys.map((key) => ({ key, at: seen.at })))
     : JSON.stringify({ key: seen.keys[0], kind: seen.kind, at: seen.at });
 
+/** A redirect loop: fetch gives up (its network error), or the deadline ends it first. */
+const networkOrTimeout: Expected = {
+  label: `${network.label} or ${timeout.label}`,
+  test: (e) => network.test(e) || timeout.test(e),
+};
+
 const ANSWERS: HostileAnswer[] = [
+  {
+    name: '103 Early Hints before the answer',
+    answer: (res, _w, seen) => {
+      res.writeEarlyHints({ link: '</style.css>; rel=preload; as=style' });
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(bodyFor(seen));
+    },
+    poll: DATA,
+  },
+  {
+    name: '102 Processing, twice, before the answer',
+    answer: (res, _w, seen) => {
+      const body = bodyFor(seen);
+      raw(
+        res,
+        `HTTP/1.1 102 Processing\r\n\r\nHTTP/1.1 102 Processing\r\n\r\nHTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+      );
+    },
+    poll: DATA,
+  },
   {
     name: '204 No Content',
     answer: (res) => {
@@ -152,7 +178,7 @@ const ANSWERS: HostileAnswer[] = [
       res.writeHead(307, { location: seen.path });
       res.end();
     },
-    poll: network,
+    poll: networkOrTimeout,
   },
   {
     name: 'status 999',
