@@ -1,8 +1,8 @@
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Poller, Subscription } from '../../src/index.js';
 import { createResource, type Resource } from '../../src/resource/index.js';
-import { advance, elapsed, T0, useFakeClock } from '../support/clock.js';
+import { advance, elapsed, realTick, T0, useFakeClock } from '../support/clock.js';
 import { type FakeCall, fakeNetwork, settle } from '../support/fake-network.js';
 import { fakePoller } from '../support/poller.js';
 
@@ -359,6 +359,19 @@ async function expectNothingHeld(poller: Poller, live: Live[]) {
 }
 
 describe('property: random polling sessions against a random network', () => {
+  // Whatever the sequence, no promise pollwise made is left rejected with nobody listening.
+  const unhandled: unknown[] = [];
+  const onUnhandled = (reason: unknown) => unhandled.push(reason);
+  beforeEach(() => {
+    unhandled.length = 0;
+    process.on('unhandledRejection', onUnhandled);
+  });
+  afterEach(async () => {
+    for (let i = 0; i < 5; i++) await realTick();
+    process.off('unhandledRejection', onUnhandled);
+    expect(unhandled).toEqual([]);
+  });
+
   it('polls only: never hidden, offline, paused, cooled down, breaker-open or over the cap; no poll wedges; nothing held', async () => {
     await fc.assert(
       fc.asyncProperty(
