@@ -8,50 +8,56 @@ export interface OnlineSource {
   unanswered?(): void;
 }
 
+/** What a source's `false` means (see answerAware). */
+enum FalseMeans {
+  /** It turned false while we watched: believed, polling parks. */
+  Offline,
+  /** It said false from the start: polls go out until one fails with no answer. */
+  Unsure,
+  /** A response arrived since: the network is up until the source turns offline again. */
+  Stale,
+}
+
 /**
  * `source`, doubting a `false` that answers disprove: some webviews and VMs report offline while
- * every request succeeds. What the source's `false` means:
- * - 'offline' when it turned false while we watched: believed, polling parks;
- * - 'unsure' when it said false from the start: polls go out, and the first request that fails
- *   with no answer confirms it (then 'offline');
- * - 'stale' once a response arrived: the network is up, whatever the flag says, until the source
- *   turns offline again.
+ * every request succeeds. A response proves the network up until the source next turns to
+ * offline; a `false` from the start is doubted until a request fails with no answer. One
+ * subscriber at a time (a poller's scheduler).
  */
 export function answerAware(source: OnlineSource): OnlineSource {
-  let falseMeans: 'offline' | 'unsure' | 'stale' = source.isOnline() ? 'offline' : 'unsure';
-  const listeners = new Set<(online: boolean) => void>();
+  let falseMeans = source.isOnline() ? FalseMeans.Offline : FalseMeans.Unsure;
   let told = true;
+  let tell: ((online: boolean) => void) | undefined;
   const isOnline = () => {
-    if (!source.isOnline()) return falseMeans !== 'offline';
-    falseMeans = 'offline'; // a later `false` is news
+    if (!source.isOnline()) return falseMeans !== FalseMeans.Offline;
+    falseMeans = FalseMeans.Offline; // a later `false` is news, and believed
     return true;
   };
   const update = () => {
-    const online = isOnline();
-    if (online === told) return;
-    told = online;
-    for (const listener of [...listeners]) listener(online);
+    if (isOnline() === told) return;
+    told = !told;
+    tell?.(told);
   };
   return {
     isOnline,
     subscribe(onChange) {
       told = isOnline();
-      listeners.add(onChange);
+      tell = onChange;
       const stop = source.subscribe((online) => {
-        if (!online) falseMeans = 'offline';
+        if (!online) falseMeans = FalseMeans.Offline;
         update();
       });
       return () => {
-        listeners.delete(onChange);
+        tell = undefined;
         stop();
       };
     },
     answered() {
-      falseMeans = 'stale';
+      falseMeans = FalseMeans.Stale;
       update();
     },
     unanswered() {
-      if (falseMeans === 'unsure') falseMeans = 'offline';
+      if (falseMeans === FalseMeans.Unsure) falseMeans = FalseMeans.Offline;
       update();
     },
   };

@@ -1,7 +1,7 @@
-import { InvalidOptionsError } from '../errors.js';
+import type { InvalidOptionsError } from '../errors.js';
 import { pollOptions } from '../options/option-checks.js';
 import { validateOptions } from '../options/validate.js';
-import { checkOrigin, requestUrl } from '../transport/request-url.js';
+import { checkOrigin, invalid, requestUrl } from '../transport/request-url.js';
 import type { PollTask } from './poll-context.js';
 import type { StandardSchemaV1 } from './standard-schema.js';
 import type { HeadersOption } from './url-request.js';
@@ -52,9 +52,6 @@ export interface PollArguments {
   task: PollTask<unknown> | undefined;
   options: Validated;
 }
-
-const invalid = (option: string, value: unknown, message: string) =>
-  new InvalidOptionsError([{ option, value, message }]);
 
 /** Validates `poll()`'s arguments and resolves its URL once; throws InvalidOptionsError. */
 export function pollArguments(

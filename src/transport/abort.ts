@@ -50,39 +50,3 @@ export function forwardAbort(
   from.addEventListener('abort', forward, { once: true });
   return () => from.removeEventListener('abort', forward);
 }
-
-/** Per signal, the controllers it aborts (see abortWith). */
-const followers = new WeakMap<AbortSignal, Set<WeakRef<AbortController>>>();
-/** Drops a controller's entry once it is gone. */
-const gone = new FinalizationRegistry<() => void>((drop) => drop());
-
-/**
- * Aborts `to` when `from` aborts, for as long as `to` lives (the caller keeps it alive, e.g.
- * with the response whose body it can abort). One listener per signal however many requests it
- * governs, holding none of them: a page-long signal keeps nothing per request.
- */
-export function abortWith(from: AbortSignal | null | undefined, to: AbortController): void {
-  if (from == null) return;
-  if (from.aborted) {
-    to.abort(from.reason);
-    return;
-  }
-  let live = followers.get(from);
-  if (live === undefined) {
-    const controllers = new Set<WeakRef<AbortController>>();
-    live = controllers;
-    followers.set(from, controllers);
-    from.addEventListener(
-      'abort',
-      () => {
-        for (const ref of controllers) ref.deref()?.abort(from.reason);
-        controllers.clear();
-      },
-      { once: true },
-    );
-  }
-  const ref = new WeakRef(to);
-  const set = live;
-  set.add(ref);
-  gone.register(to, () => set.delete(ref));
-}

@@ -1,13 +1,13 @@
 import type { Clock } from '../environment/clock.js';
 import type { OnlineSource } from '../environment/online.js';
-import { InvalidOptionsError, PollerDisposedError, TimeoutError } from '../errors.js';
+import { PollerDisposedError, TimeoutError } from '../errors.js';
 import type { EventBus } from '../events.js';
 import type { PollerStats } from '../stats.js';
-import { abortWith, forwardAbort, untilAborted } from './abort.js';
+import { forwardAbort, untilAborted } from './abort.js';
 import { Deadlines } from './deadlines.js';
 import type { FetchFunction } from './fetch-function.js';
 import type { OriginGate } from './origin-gate.js';
-import { asRequest, checkOrigin, requestUrl } from './request-url.js';
+import { asRequest, checkOrigin, invalid, requestUrl } from './request-url.js';
 
 type Answer = Pick<Response, 'status' | 'headers'> & { redirected?: boolean; url?: string };
 
@@ -43,8 +43,8 @@ export interface DoorDeps {
 
 const nothing = () => {};
 
-/** A response body's controller lives as long as the body: the caller's abort reaches it. */
-const bodyControllers = new WeakMap<ReadableStream, AbortController>();
+/** Stops forwarding a caller's abort to a response body once the body is gone. */
+const released = new FinalizationRegistry<() => void>((stop) => stop());
 
 /** A thrown value that carries a response (ky's HTTPError, many SDK errors). */
 const answerOf = (error: unknown): Answer | undefined => {
@@ -230,66 +230,62 @@ export class Door {
    */
   wrap(fetch?: FetchFunction): FetchFunction {
     if (fetch !== undefined && typeof fetch !== 'function') {
-      const message = 'must be a fetch function, or left out for the configured fetch';
-      throw new InvalidOptionsError([{ option: 'wrapFetch.fetch', value: fetch, message }]);
+      throw invalid('wrapFetch.fetch', fetch, 'must be a function');
     }
     if (fetch !== undefined && this.#wrapped.has(fetch)) return fetch;
     const transport = fetch ?? ((input, init) => this.deps.transport()(input, init));
-    const wrapped: FetchFunction = (input, init) => this.#fetch(transport, input, init);
+    const wrapped: FetchFunction = (input, init) => {
+      let url: URL;
+      let ticket: Ticket;
+      let callerSignal: AbortSignal | null | undefined;
+      const request = asRequest(input);
+      try {
+        callerSignal = init?.signal ?? request?.signal;
+        // An aborted call is refused before it is admitted or counted, like fetch().
+        if (callerSignal?.aborted) throw callerSignal.reason;
+        url = requestUrl(input, this.deps.baseUrl());
+        const method = init?.method ?? request?.method ?? 'GET';
+        ticket = this.admit(url.origin, url.href, method.toUpperCase());
+      } catch (error) {
+        return Promise.reject(error);
+      }
+      const controller = new AbortController();
+      this.#inflight.add(controller);
+      // The caller's abort stops the request, and after the headers its body, as with fetch.
+      const stopForwarding = forwardAbort(callerSignal, controller);
+      const { signal } = controller;
+      let pending: Promise<Response>;
+      try {
+        // Anything but a Request or a URL goes out as the absolute string the gate checked.
+        pending = transport(request ?? (input instanceof URL ? input : url.href), {
+          ...init,
+          signal,
+        });
+      } catch (error) {
+        pending = Promise.reject(error);
+      }
+      return pending.then(
+        (response) => {
+          this.#inflight.delete(controller);
+          // Its listener goes with the body, as fetch's own does: none is kept per request.
+          if (response.body) released.register(response.body, stopForwarding);
+          else stopForwarding();
+          ticket.response(response);
+          ticket.end(judged(response.status));
+          return response;
+        },
+        (error: unknown) => {
+          this.#inflight.delete(controller);
+          stopForwarding();
+          // The run's deadline is the host failing to answer in time; any other abort is not.
+          const aborted = signal.aborted && !(signal.reason instanceof TimeoutError);
+          ticket.end(aborted ? 'aborted' : 'failed');
+          throw error;
+        },
+      );
+    };
     this.#wrapped.add(wrapped);
     return wrapped;
-  }
-
-  #fetch(
-    transport: FetchFunction,
-    input: RequestInfo | URL,
-    init: RequestInit | undefined,
-  ): Promise<Response> {
-    let url: URL;
-    let ticket: Ticket;
-    let callerSignal: AbortSignal | null | undefined;
-    const request = asRequest(input);
-    try {
-      callerSignal = init?.signal ?? request?.signal;
-      // An aborted call is refused before it is admitted or counted, like fetch().
-      if (callerSignal?.aborted) throw callerSignal.reason;
-      url = requestUrl(input, this.deps.baseUrl());
-      const method = init?.method ?? request?.method ?? 'GET';
-      ticket = this.admit(url.origin, url.href, method.toUpperCase());
-    } catch (error) {
-      return Promise.reject(error);
-    }
-    const controller = new AbortController();
-    this.#inflight.add(controller);
-    // The caller's abort stops the request, and after the headers its body, as with fetch.
-    abortWith(callerSignal, controller);
-    const { signal } = controller;
-    let pending: Promise<Response>;
-    try {
-      // Anything but a Request or a URL goes out as the absolute string the gate checked.
-      pending = transport(request ?? (input instanceof URL ? input : url.href), {
-        ...init,
-        signal,
-      });
-    } catch (error) {
-      pending = Promise.reject(error);
-    }
-    return pending.then(
-      (response) => {
-        this.#inflight.delete(controller);
-        if (response.body) bodyControllers.set(response.body, controller);
-        ticket.response(response);
-        ticket.end(judged(response.status));
-        return response;
-      },
-      (error: unknown) => {
-        this.#inflight.delete(controller);
-        // The run's deadline is the host failing to answer in time; any other abort is not.
-        const aborted = signal.aborted && !(signal.reason instanceof TimeoutError);
-        ticket.end(aborted ? 'aborted' : 'failed');
-        throw error;
-      },
-    );
   }
 
   /**

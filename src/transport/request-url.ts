@@ -7,8 +7,9 @@ export function asRequest(input: unknown): Request | undefined {
     : undefined;
 }
 
-const invalidUrl = (value: unknown, message: string) =>
-  new InvalidOptionsError([{ option: 'url', value, message }]);
+/** An InvalidOptionsError of one option. */
+export const invalid = (option: string, value: unknown, message: string) =>
+  new InvalidOptionsError([{ option, value, message }]);
 
 /**
  * Resolves a fetch input to an absolute URL (against `base` when relative) as fetch reads it: a
@@ -16,22 +17,16 @@ const invalidUrl = (value: unknown, message: string) =>
  * would only guess at (`{}`, null, a number) is an InvalidOptionsError.
  */
 export function requestUrl(input: unknown, base: string | undefined): URL {
-  let raw: string | undefined;
+  let raw = asRequest(input)?.url ?? input;
   try {
-    raw = asRequest(input)?.url ?? (typeof input === 'object' && input ? String(input) : undefined);
-  } catch {
-    // A toString() that throws: no URL.
-  }
-  if (typeof input === 'string') raw = input;
-  if (raw === undefined || raw === '[object Object]') {
-    throw invalidUrl(input, 'must be a URL, a string or a Request');
-  }
-  try {
+    if (typeof raw === 'object' && raw) raw = String(raw);
+    if (typeof raw !== 'string' || raw === '[object Object]') throw raw;
     return new URL(raw, base);
   } catch {
-    throw invalidUrl(
-      raw,
-      `cannot be resolved${base === undefined ? ' (relative URLs need the baseUrl option outside a browser page)' : ''}`,
+    throw invalid(
+      'url',
+      input,
+      `must be a URL or a Request${base === undefined ? ' (relative URLs need the baseUrl option outside a browser page)' : ''}`,
     );
   }
 }
@@ -42,7 +37,7 @@ export function requestUrl(input: unknown, base: string | undefined): URL {
  */
 export function checkOrigin(origin: string, href: string): void {
   if (origin === 'null') {
-    throw invalidUrl(href, 'has no origin (file:, data:, app://, ...); use an http(s) URL');
+    throw invalid('url', href, 'has no origin; use an http(s) URL');
   }
 }
 
