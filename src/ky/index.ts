@@ -109,7 +109,8 @@ const KY2_ONLY = { prefix: 'prefixUrl', baseUrl: 'prefixUrl' } as const;
  * timeout off unless `options` sets one. Extra `options` are ky 1 options (prefixUrl, headers,
  * hooks, ...); ky 2's `prefix` and `baseUrl` are refused with an InvalidOptionsError.
  */
-export function createKy(poller: Poller, options: Options = {}): KyInstance {
+export function createKy(poller: Poller, given?: Options | null): KyInstance {
+  const options = given ?? {};
   const issues = Object.entries(KY2_ONLY)
     .filter(([name]) => Object.hasOwn(options, name))
     .map(([name, instead]) => ({

@@ -59,7 +59,8 @@ export function taskContext(
 ): PollContext {
   return {
     signal,
-    fetch: (input, init) => {
+    // Async: a bad input (a signal that is not one) rejects, as with fetch.
+    fetch: async (input, init) => {
       // init.signal replaces a Request's own signal in fetch(), so keep both alive.
       const given = init?.signal ?? (input instanceof Request ? input.signal : undefined);
       return politeFetch(input, { ...init, signal: anySignal([signal, given]) });

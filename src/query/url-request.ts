@@ -54,30 +54,29 @@ export function urlRequest(
     const build = (headers: HeadersInit): RequestInit =>
       credentials === undefined ? { headers } : { headers, credentials };
     let fresh: string | undefined;
-    const body = await door.exchange(
+    const data = await door.exchange(
       url,
       // A function is called before every request (a fresh token), inside the deadline.
       typeof given === 'function'
         ? async () => build(requestHeaders(await given(), etag))
         : build(requestHeaders(given, etag)),
-      (response) => {
-        if (response.status !== 304) {
-          fresh = response.headers.get('etag') ?? undefined;
-          return readData(response, href);
+      // Validation is part of the read: a schema that never settles ends at the deadline.
+      async (response) => {
+        if (response.status === 304) {
+          if (etag !== undefined) return NOT_MODIFIED;
+          // A 304 to a request that named no ETag stands for nothing: never bypass the schema.
+          throw new UnexpectedResponseError(href, 304, 'no ETag was sent');
         }
-        if (etag !== undefined) return Promise.resolve(NOT_MODIFIED);
-        // A 304 to a request that named no ETag stands for nothing: never bypass the schema.
-        return Promise.reject(new UnexpectedResponseError(href, 304, 'no ETag was sent'));
+        fresh = response.headers.get('etag') ?? undefined;
+        const body = await readData(response, href);
+        if (schema === undefined) return body;
+        const result = await validate(schema, body);
+        if (!result.ok) throw new ValidationError(key, result.issues);
+        return result.value;
       },
       signal,
     );
-    if (body === NOT_MODIFIED) return body;
-    let data = body;
-    if (schema !== undefined) {
-      const result = await validate(schema, body);
-      if (!result.ok) throw new ValidationError(key, result.issues);
-      data = result.value;
-    }
+    if (data === NOT_MODIFIED) return data;
     // Only an accepted body's ETag stands for the data held: one that failed to read, parse or
     // validate (or a 5xx) must never turn a later 304 into stale data shown as fresh.
     state.etag = fresh;

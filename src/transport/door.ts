@@ -1,6 +1,6 @@
 import type { Clock } from '../environment/clock.js';
 import type { OnlineSource } from '../environment/online.js';
-import { PollerDisposedError, TimeoutError } from '../errors.js';
+import { PollerDisposedError, TimeoutError, UnexpectedResponseError } from '../errors.js';
 import type { EventBus } from '../events.js';
 import type { PollerStats } from '../stats.js';
 import { forwardAbort, untilAborted } from './abort.js';
@@ -79,8 +79,10 @@ export class Door {
     const { gate, stats, events } = this.deps;
     const refusal = gate.admit(origin);
     if (refusal !== null) throw refusal;
-    stats.sent++;
     if (events.hasListeners('request')) events.emit('request', { origin, url: href, method });
+    // A `request` handler may have disposed the poller: then nothing goes out.
+    if (this.#disposed) throw new PollerDisposedError();
+    stats.sent++;
     const { online } = this.deps;
     let answeredBy = origin;
     let responded = false;
@@ -135,6 +137,9 @@ export class Door {
       const options = typeof init === 'function' ? await init(bound) : init;
       const ticket = admit(origin, options.method ?? 'GET');
       const response = await this.deps.transport()(href, { ...options, signal: bound });
+      if (typeof response?.status !== 'number') {
+        throw new UnexpectedResponseError(href, 0, 'the fetch gave no Response');
+      }
       ticket.response(response);
       try {
         return await read(response);
@@ -237,30 +242,30 @@ export class Door {
     const wrapped: FetchFunction = (input, init) => {
       let url: URL;
       let ticket: Ticket;
-      let callerSignal: AbortSignal | null | undefined;
+      let stopForwarding = nothing;
+      const controller = new AbortController();
       const request = asRequest(input);
       try {
-        callerSignal = init?.signal ?? request?.signal;
+        const callerSignal = init?.signal ?? request?.signal;
         // An aborted call is refused before it is admitted or counted, like fetch().
         if (callerSignal?.aborted) throw callerSignal.reason;
         url = requestUrl(input, this.deps.baseUrl());
         const method = init?.method ?? request?.method ?? 'GET';
+        // The caller's abort stops the request, and after the headers its body, as with fetch.
+        // A signal that is not one is refused here, before anything is counted.
+        stopForwarding = forwardAbort(callerSignal, controller);
         ticket = this.admit(url.origin, url.href, method.toUpperCase());
       } catch (error) {
+        stopForwarding();
         return Promise.reject(error);
       }
-      const controller = new AbortController();
       this.#inflight.add(controller);
-      // The caller's abort stops the request, and after the headers its body, as with fetch.
-      const stopForwarding = forwardAbort(callerSignal, controller);
       const { signal } = controller;
       let pending: Promise<Response>;
       try {
         // Anything but a Request or a URL goes out as the absolute string the gate checked.
-        pending = transport(request ?? (input instanceof URL ? input : url.href), {
-          ...init,
-          signal,
-        });
+        const target = request ?? (input instanceof URL ? input : url.href);
+        pending = Promise.resolve(transport(target, { ...init, signal }));
       } catch (error) {
         pending = Promise.reject(error);
       }
