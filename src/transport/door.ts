@@ -138,7 +138,7 @@ export class Door {
       const ticket = admit(origin, options.method ?? 'GET');
       const response = await this.deps.transport()(href, { ...options, signal: bound });
       if (typeof response?.status !== 'number') {
-        throw new UnexpectedResponseError(href, 0, 'the fetch gave no Response');
+        throw new UnexpectedResponseError(href, 0, 'not a Response');
       }
       ticket.response(response);
       try {
