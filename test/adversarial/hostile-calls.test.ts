@@ -318,6 +318,55 @@ describe('re-entrant calls from callbacks', () => {
   });
 });
 
+describe('wrapFetch() and ctx.fetch(): promise APIs reject, never throw', () => {
+  it('a signal that is not an AbortSignal: rejects, counts nothing, leaves nothing in flight', async () => {
+    const { poller, net } = fakePoller();
+    const fetch = poller.wrapFetch();
+    for (const signal of [5, {}, 'abort']) {
+      const outcome = await outcomeOf(() => fetch(`${A}/x`, { signal: signal as never }));
+      expect(outcome).not.toHaveProperty('threw');
+    }
+    expect(poller.inspect().requestsInFlight).toBe(0);
+    expect(poller.stats().sent).toBe(net.requests);
+  });
+
+  it('a task’s ctx.fetch() with a signal that is not an AbortSignal rejects', async () => {
+    const { poller } = fakePoller();
+    const outcomes: string[] = [];
+    poller.poll(
+      async (ctx) => {
+        try {
+          await ctx.fetch(`${A}/x`, { signal: 5 as never }).catch(() => {});
+          outcomes.push('settled');
+        } catch {
+          outcomes.push('threw');
+        }
+        return 1;
+      },
+      { url: A },
+    );
+    await advance(0);
+    expect(outcomes).toEqual(['settled']);
+  });
+
+  it('a wrapped transport that returns a bare Response (no promise): it settles, nothing left', async () => {
+    const { poller } = fakePoller();
+    const wrapped = poller.wrapFetch((() => Response.json({})) as never);
+    const outcome = await outcomeOf(() => wrapped(`${A}/x`));
+    expect(outcome).not.toHaveProperty('threw');
+    expect(poller.inspect().requestsInFlight).toBe(0);
+  });
+
+  it('dispose() from inside the request event of a wrapped fetch: nothing reaches the network', async () => {
+    const { poller, net } = fakePoller();
+    poller.on('request', () => poller.dispose());
+    const outcome = await outcomeOf(() => poller.wrapFetch()(`${A}/x`));
+    expect(outcome).toHaveProperty('rejected');
+    expect(net.requests).toBe(0);
+    expect(held(poller)).toEqual(NOTHING);
+  });
+});
+
 describe('wrapFetch(): a drop-in fetch, whatever it is given', () => {
   const INPUTS: [string, unknown][] = [
     ['undefined', undefined],

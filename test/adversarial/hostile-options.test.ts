@@ -461,4 +461,9 @@ describe('politeKy() and createKy(): hostile arguments', () => {
       expect(Array.isArray(extension.hooks.beforeError)).toBe(true);
     }
   });
+
+  it('createKy(poller, null) is no options', () => {
+    const { poller } = fakePoller();
+    expect(refusedOptions(() => createKy(poller, null as never))).toBeNull();
+  });
 });

@@ -2,6 +2,7 @@ import { describe, expect, it, vi } from 'vitest';
 import {
   createPoller,
   isHttpError,
+  isPollwiseError,
   isTimeoutError,
   type OnlineSource,
   type Poller,
@@ -218,5 +219,32 @@ describe('transports that answer in odd ways', () => {
     expect(poller.inspect().requestsInFlight).toBe(1);
     poller.dispose();
     expect(poller.inspect().requestsInFlight).toBe(0);
+  });
+
+  it('a fetch option that resolves no Response: each poll gets a typed error, nothing in flight', async () => {
+    for (const answer of [undefined, {}, 'x']) {
+      const { poller } = fakePoller({ fetch: async () => answer as never });
+      const errors: unknown[] = [];
+      poller.poll(`${A}/x`, { onError: (e) => errors.push(e) });
+      await advance(0);
+      expect(errors).toHaveLength(1);
+      expect(isPollwiseError(errors[0]), String(errors[0])).toBe(true);
+      expect(poller.inspect().requestsInFlight).toBe(0);
+    }
+  });
+});
+
+describe('a schema that misbehaves', () => {
+  it('an async validate that never settles: the poll fails at its deadline and keeps polling', async () => {
+    const never = {
+      '~standard': { version: 1, vendor: 'x', validate: () => new Promise<never>(() => {}) },
+    } as const;
+    const { poller, net } = fakePoller({ timeout: 1000 });
+    const errors: unknown[] = [];
+    poller.poll(`${A}/x`, { interval: 1000, schema: never, onError: (e) => errors.push(e) });
+    await advance(5000);
+    expect(errors.length).toBeGreaterThan(0);
+    expect(errors.every(isTimeoutError)).toBe(true);
+    expect(net.count()).toBeGreaterThan(2);
   });
 });
