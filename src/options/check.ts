@@ -25,8 +25,13 @@ export type Check = ((value: unknown, path: Path, problems: Problem[]) => unknow
 
 export type Shape = Readonly<Record<string, Check>>;
 
-export const isObject = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
+export const isObject = (value: unknown): value is Record<string, unknown> => {
+  try {
+    return typeof value === 'object' && value !== null && !Array.isArray(value);
+  } catch {
+    return false; // a revoked Proxy: no object to read options from
+  }
+};
 
 /** `test` holds, else `must be ${what}` (a value of the wrong kind: no check after it runs). */
 export const is =
@@ -56,7 +61,8 @@ export const number = (what: string, test: (n: number) => boolean): Check =>
 
 /**
  * `false`, or a value `check` takes. A value of the wrong kind for `check` gets `must be ${what}`;
- * one of the right kind gets what `check` says (`breaker.windowSize: must be an integer ...`).
+ * one of the right kind gets what `check` says, nested options by their own path
+ * (`breaker.windowSize: must be an integer ...`, with the value given there).
  */
 export const orFalse = (check: Check, what: string): Check =>
   Object.assign(
@@ -64,7 +70,8 @@ export const orFalse = (check: Check, what: string): Check =>
       if (value === false) return value;
       const own: Problem[] = [];
       const kept = check(value, path, own);
-      if (own.some((p) => p.kind)) problems.push({ path, message: `must be ${what}`, kind: true });
+      if (own.some((p) => p.kind && p.path === path))
+        problems.push({ path, message: `must be ${what}`, kind: true });
       else problems.push(...own);
       return kept;
     },

@@ -5,9 +5,12 @@ import { type Check, isObject, type Path, type Problem } from './check.js';
  * Copies plain objects into null-prototype objects, so that reading an option that was not given
  * finds nothing even if Object.prototype was polluted elsewhere (a polluted `fetch` stays unused).
  * For schema libraries that read options as given (zod): the core's own checks copy by shape.
+ * Option bags nest `levels` deep (resource options: two); below that a value is kept as given,
+ * so a cyclic or deeply nested value cannot overflow the stack (no option takes it anyway).
  */
-export function ownOnly(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(ownOnly);
+export function ownOnly(value: unknown, levels = 2): unknown {
+  if (levels === 0) return value;
+  if (Array.isArray(value)) return value.map((v) => ownOnly(v, levels - 1));
   if (
     value === null ||
     typeof value !== 'object' ||
@@ -18,7 +21,7 @@ export function ownOnly(value: unknown): unknown {
     return value;
   }
   const copy: Record<string, unknown> = Object.create(null);
-  for (const [key, v] of Object.entries(value)) copy[key] = ownOnly(v);
+  for (const [key, v] of Object.entries(value)) copy[key] = ownOnly(v, levels - 1);
   return copy;
 }
 
@@ -67,8 +70,14 @@ export function assertObject(input: unknown, root: string): void {
  */
 export function validateOptions(check: Check, input: unknown, root = ''): unknown {
   assertObject(input, root);
-  const problems: Problem[] = [];
-  const options = check(input ?? {}, [], problems);
+  let problems: Problem[] = [];
+  let options: unknown;
+  try {
+    options = check(input ?? {}, [], problems);
+  } catch {
+    // A getter or a proxy trap threw: the options cannot be read.
+    problems = [{ path: [], message: 'could not be read (a getter or proxy threw)' }];
+  }
   if (problems.length > 0) throw optionsError(problems, input, root);
   return options;
 }
