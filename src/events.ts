@@ -1,5 +1,6 @@
 import mitt from 'mitt';
 import type { CooldownStart } from './cooldown/cooldown-registry.js';
+import { InvalidOptionsError } from './errors.js';
 import type { SkipReason } from './stats.js';
 
 /** Every event a poller emits, with its payload. */
@@ -77,6 +78,16 @@ export function createEventBus(): EventBus {
   };
   return {
     on(type, handler) {
+      // Refused here, not at every emit far from the call that gave it.
+      if (typeof handler !== 'function') {
+        throw new InvalidOptionsError([
+          {
+            option: `on('${String(type)}') handler`,
+            value: handler,
+            message: 'must be a function',
+          },
+        ]);
+      }
       let byHandler = wrapped.get(type);
       if (byHandler === undefined) {
         byHandler = new Map();

@@ -1,6 +1,7 @@
 import { BreakerRegistry } from './breaker/breaker-registry.js';
 import { CooldownRegistry } from './cooldown/cooldown-registry.js';
 import { CORE_KEY, type PollerCore, type ResourceCounts } from './core/poller-core.js';
+import { PollerDisposedError } from './errors.js';
 import { createEventBus, type EventHandler, type PollerEvents } from './events.js';
 import { type PollerOptions, pollerSettings } from './options/poller-settings.js';
 import { createPolicyResolver } from './policy/host-policies.js';
@@ -158,7 +159,10 @@ function facade(parts: Parts): Poller {
       isDisposed: () => lifecycle.disposed,
     }) as Poller['poll'],
     wrapFetch: (fetch) => (fetch === undefined ? parts.politeFetch : door.wrap(fetch)),
-    on: events.on,
+    on: (type, handler) => {
+      if (lifecycle.disposed) throw new PollerDisposedError(); // as poll() does
+      return events.on(type, handler);
+    },
     off: events.off,
     stats: () => copyStats(parts.stats),
     inspect: () => ({
