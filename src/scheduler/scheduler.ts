@@ -3,7 +3,7 @@ import type { Clock } from '../environment/clock.js';
 import type { OnlineSource } from '../environment/online.js';
 import type { VisibilitySource } from '../environment/visibility.js';
 import { isRefusal } from '../errors.js';
-import type { EventBus } from '../events.js';
+import { type EventBus, reportUncaught } from '../events.js';
 import type { PollerStats, SkipReason } from '../stats.js';
 import type { Gate } from '../transport/origin-gate.js';
 import { type BackoffSettings, fullJitterBackoff } from './backoff.js';
@@ -62,8 +62,15 @@ export class Scheduler {
       this.#lanes.set(origin, lane);
     }
     lane.members++;
-    this.#join(entry);
-    this.#attachEnvironment();
+    try {
+      // Sources first: a poll is armed only once it hears visibility and online changes.
+      this.#attachEnvironment();
+      this.#join(entry);
+    } catch (error) {
+      // A source or the clock threw: the poll never existed (nothing armed, nothing attached).
+      this.remove(entry);
+      throw error;
+    }
   }
 
   /** Moves an entry to a new interval (its subscribers changed); its period keeps its anchor. */
@@ -232,25 +239,37 @@ export class Scheduler {
   #attachEnvironment(): void {
     if (this.#detachEnvironment !== null) return;
     const { visibility, online, events } = this.deps;
-    this.#visible = visibility.isVisible();
-    const stopVisibility = visibility.subscribe((visible) => {
-      if (visible === this.#visible) return; // freeze/resume of a hidden page changes nothing
-      this.#visible = visible;
-      events.emit('visibility', { visible });
-      if (!visible) this.#hiddenSince = this.deps.clock.now();
-      if (!visible) return;
-      this.#abandonRunsFrom(this.#hiddenSince);
-      // Becoming visible: whatever is overdue runs at once, the rest keeps its schedule.
-      this.#armAll();
-    });
-    const stopOnline = online.subscribe((isOnline) => {
-      events.emit('online', { online: isOnline });
-      if (isOnline) this.#armAll();
-    });
+    // Set first, so that a source throwing half-way is detached from what it did attach.
+    const stops: ((() => void) | undefined)[] = [];
     this.#detachEnvironment = () => {
-      stopVisibility();
-      stopOnline();
+      for (const stop of stops) {
+        // A source's unsubscribe may be missing or throw: the others still run, dispose finishes.
+        try {
+          stop?.();
+        } catch (error) {
+          reportUncaught(error);
+        }
+      }
     };
+    this.#visible = visibility.isVisible();
+    stops.push(
+      visibility.subscribe((visible) => {
+        if (visible === this.#visible) return; // freeze/resume of a hidden page changes nothing
+        this.#visible = visible;
+        events.emit('visibility', { visible });
+        if (!visible) this.#hiddenSince = this.deps.clock.now();
+        if (!visible) return;
+        this.#abandonRunsFrom(this.#hiddenSince);
+        // Becoming visible: whatever is overdue runs at once, the rest keeps its schedule.
+        this.#armAll();
+      }),
+    );
+    stops.push(
+      online.subscribe((isOnline) => {
+        events.emit('online', { online: isOnline });
+        if (isOnline) this.#armAll();
+      }),
+    );
   }
 
   #detach(): void {

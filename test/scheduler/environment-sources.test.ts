@@ -1,0 +1,201 @@
+// Visibility and online sources and clocks that pass option validation and then misbehave: they
+// throw when the first poll attaches to them, return no unsubscribe function, or have one that
+// throws. poll() either works or throws and leaves nothing behind; unsubscribe() and dispose()
+// always finish.
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { Clock, Poller, PollerOptions } from '../../src/index.js';
+import { advance, useFakeClock } from '../support/clock.js';
+import { manualOnline, manualVisibility } from '../support/fake-environment.js';
+import { fakePoller } from '../support/poller.js';
+import { thrownBy } from '../support/promises.js';
+
+useFakeClock();
+
+const A = 'http://a.test';
+
+const held = (poller: Poller) => {
+  const i = poller.inspect();
+  return {
+    entries: i.entries,
+    groups: i.groups,
+    lanes: i.lanes,
+    timers: i.timers,
+    running: i.running,
+    queued: i.queued,
+    sharedPolls: i.sharedPolls,
+    environmentListeners: i.environmentListeners,
+  };
+};
+const NOTHING = {
+  entries: 0,
+  groups: 0,
+  lanes: 0,
+  timers: 0,
+  running: 0,
+  queued: 0,
+  sharedPolls: 0,
+  environmentListeners: false,
+};
+
+const boom = (what: string) => () => {
+  throw new Error(what);
+};
+
+/** `globalThis.reportError`, replaced by a spy for each test. */
+function spyReportError() {
+  const reported: unknown[] = [];
+  const g = globalThis as { reportError?: (e: unknown) => void };
+  const before = g.reportError;
+  beforeEach(() => {
+    reported.length = 0;
+    g.reportError = (error) => reported.push(error);
+  });
+  afterEach(() => {
+    g.reportError = before;
+  });
+  return reported;
+}
+
+describe('a source or clock that throws when the first poll attaches', () => {
+  // Each case: the options, and the listeners the sources still hold (each must be 0).
+  const cases = (): [string, PollerOptions, () => number][] => {
+    const visibility = manualVisibility();
+    const online = manualOnline();
+    const listeners = () => visibility.listeners + online.listeners;
+    const sources = { visibility: visibility.source, online: online.source };
+    return [
+      [
+        'isVisible throws',
+        { ...sources, visibility: { ...visibility.source, isVisible: boom('isVisible') } },
+        listeners,
+      ],
+      [
+        'visibility.subscribe throws',
+        {
+          ...sources,
+          visibility: { ...visibility.source, subscribe: boom('visibility.subscribe') },
+        },
+        listeners,
+      ],
+      [
+        'isOnline throws',
+        { ...sources, online: { ...online.source, isOnline: boom('isOnline') } },
+        listeners,
+      ],
+      [
+        'online.subscribe throws',
+        { ...sources, online: { ...online.source, subscribe: boom('online.subscribe') } },
+        listeners,
+      ],
+      [
+        'clock.setTimeout throws',
+        {
+          ...sources,
+          clock: {
+            now: () => Date.now(),
+            setTimeout: boom('clock.setTimeout'),
+            clearTimeout: () => {},
+          } satisfies Clock,
+        },
+        listeners,
+      ],
+    ];
+  };
+
+  it.each(cases().map(([name]) => [name]))(
+    '%s: poll() throws that error and leaves nothing scheduled, attached or polling',
+    async (name) => {
+      const [, options, listeners] = cases().find(([n]) => n === name) as [
+        string,
+        PollerOptions,
+        () => number,
+      ];
+      const { poller, net } = fakePoller(options);
+      const error = thrownBy(() => poller.poll(`${A}/x`, { interval: 1000 })) as Error;
+      expect(error.message).toBe(name.replace(' throws', ''));
+      expect(held(poller)).toEqual(NOTHING);
+      expect(listeners(), 'source listeners left').toBe(0);
+      await advance(3000);
+      expect(net.requests).toBe(0);
+      expect(held(poller)).toEqual(NOTHING);
+    },
+  );
+
+  it('once the source works again, the next poll() attaches once and polls', async () => {
+    const visibility = manualVisibility();
+    let failing = true;
+    const { poller, net } = fakePoller({
+      visibility: {
+        isVisible: visibility.source.isVisible,
+        subscribe: (listener) => {
+          if (failing) throw new Error('not yet');
+          return visibility.source.subscribe(listener);
+        },
+      },
+    });
+    expect(() => poller.poll(`${A}/x`, { interval: 1000 })).toThrow('not yet');
+    failing = false;
+    poller.poll(`${A}/x`, { interval: 1000 });
+    await advance(2000);
+    expect(net.requests).toBe(3);
+    expect(visibility.listeners).toBe(1);
+    poller.dispose();
+    expect(visibility.listeners).toBe(0);
+  });
+
+  it('a poll of a new group whose timer cannot be armed is rolled back; the polls before it go on', async () => {
+    let armable = true;
+    const { poller, net } = fakePoller({
+      clock: {
+        now: () => Date.now(),
+        setTimeout: (callback, ms) => {
+          if (!armable) throw new Error('no timer');
+          return setTimeout(callback, ms);
+        },
+        clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
+      },
+    });
+    poller.poll(`${A}/x`, { interval: 1000 });
+    armable = false;
+    expect(() => poller.poll('http://b.test/y', { interval: 1000 })).toThrow('no timer');
+    expect(held(poller)).toMatchObject({ entries: 1, groups: 1, lanes: 1, sharedPolls: 1 });
+    armable = true;
+    await advance(2000);
+    expect(net.paths()).toEqual(['/x', '/x', '/x']);
+  });
+});
+
+describe('unsubscribe functions that are missing or throw', () => {
+  const reported = spyReportError();
+
+  it('a subscribe() that returns no function: unsubscribe() and dispose() still clean up', async () => {
+    const { poller } = fakePoller({
+      visibility: { isVisible: () => true, subscribe: () => undefined as never },
+    });
+    const sub = poller.poll(`${A}/x`, { interval: 1000 });
+    await advance(0);
+    expect(() => sub.unsubscribe()).not.toThrow();
+    expect(held(poller)).toEqual(NOTHING);
+    poller.poll(`${A}/x`, { interval: 1000 });
+    expect(() => poller.dispose()).not.toThrow();
+    expect(held(poller)).toEqual(NOTHING);
+    expect(reported).toEqual([]);
+  });
+
+  it('an unsubscribe that throws is reported; the other source is still detached and dispose() finishes', async () => {
+    const online = manualOnline();
+    const { poller } = fakePoller({
+      visibility: { isVisible: () => true, subscribe: () => boom('stop visibility') },
+      online: online.source,
+    });
+    poller.poll(`${A}/x`, { interval: 1000 });
+    poller.on('data', () => {});
+    await advance(0);
+    expect(online.listeners).toBe(1);
+    expect(() => poller.dispose()).not.toThrow();
+    expect(online.listeners).toBe(0);
+    expect(held(poller)).toEqual(NOTHING);
+    expect(poller.inspect().eventListeners).toBe(0);
+    expect((reported as Error[]).map((e) => e.message)).toEqual(['stop visibility']);
+  });
+});
