@@ -81,11 +81,7 @@ export function createEventBus(): EventBus {
       // Refused here, not at every emit far from the call that gave it.
       if (typeof handler !== 'function') {
         throw new InvalidOptionsError([
-          {
-            option: `on('${String(type)}') handler`,
-            value: handler,
-            message: 'must be a function',
-          },
+          { option: 'handler', value: handler, message: 'must be a function' },
         ]);
       }
       let byHandler = wrapped.get(type);

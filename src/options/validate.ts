@@ -76,7 +76,7 @@ export function validateOptions(check: Check, input: unknown, root = ''): unknow
     options = check(input ?? {}, [], problems);
   } catch {
     // A getter or a proxy trap threw: the options cannot be read.
-    problems = [{ path: [], message: 'could not be read (a getter or proxy threw)' }];
+    problems = [{ path: [], message: 'could not be read' }];
   }
   if (problems.length > 0) throw optionsError(problems, input, root);
   return options;

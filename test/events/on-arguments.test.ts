@@ -15,7 +15,7 @@ describe('on()', () => {
       const error = thrownBy(() => poller.on('data', handler as never)) as InvalidOptionsError;
       expect(error).toBeInstanceOf(InvalidOptionsError);
       expect(error.issues).toEqual([
-        { option: "on('data') handler", value: handler, message: 'must be a function' },
+        { option: 'handler', value: handler, message: 'must be a function' },
       ]);
     }
     expect(poller.inspect().eventListeners).toBe(0);
