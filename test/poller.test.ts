@@ -1,4 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
+import { coreOf } from '../src/core/poller-core.js';
 import * as pollwise from '../src/index.js';
 import {
   CooldownError,
@@ -50,6 +51,29 @@ describe('dispose()', () => {
     expect(() => poller.poll(({ fetch }) => fetch(URL_A), { url: URL_A })).toThrow(
       PollerDisposedError,
     );
+  });
+
+  it('after it, a run scheduled through the core (a resource sweep) throws PollerDisposedError and attaches nothing', async () => {
+    const { poller, visibility, online } = fakePoller();
+    const core = coreOf(poller); // a resource takes it when created
+    poller.dispose();
+    const schedule = () =>
+      core.schedule({
+        origin: 'http://a.test',
+        interval: 1000,
+        hiddenInterval: false,
+        run: async () => 1,
+      });
+    expect(schedule).toThrow(PollerDisposedError);
+    expect(visibility.listeners + online.listeners).toBe(0);
+    const { entries, groups, lanes, timers, environmentListeners } = poller.inspect();
+    expect({ entries, groups, lanes, timers, environmentListeners }).toEqual({
+      entries: 0,
+      groups: 0,
+      lanes: 0,
+      timers: 0,
+      environmentListeners: false,
+    });
   });
 
   it("aborts an in-flight run's signal; its fetch rejects with AbortError and nothing is delivered", async () => {

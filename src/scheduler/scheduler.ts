@@ -2,7 +2,7 @@ import { MAX_TIMER_MS } from '../defaults.js';
 import type { Clock } from '../environment/clock.js';
 import type { OnlineSource } from '../environment/online.js';
 import type { VisibilitySource } from '../environment/visibility.js';
-import { isRefusal } from '../errors.js';
+import { isRefusal, PollerDisposedError } from '../errors.js';
 import { type EventBus, reportUncaught } from '../events.js';
 import type { PollerStats, SkipReason } from '../stats.js';
 import type { Gate } from '../transport/origin-gate.js';
@@ -49,6 +49,8 @@ export class Scheduler {
 
   /** Creates an entry and adds it; `remove()` takes it out. */
   schedule<T>(spec: EntrySpec<T>): PollEntry<T> {
+    // A resource holds the core past dispose(): nothing may attach or arm again.
+    if (this.#disposed) throw new PollerDisposedError();
     const entry = createEntry(spec, this.deps.clock.now(), ++this.#seq);
     this.#add(entry as PollEntry);
     return entry;
