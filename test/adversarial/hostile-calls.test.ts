@@ -117,11 +117,46 @@ describe('after dispose(), twice', () => {
     }
   });
 
+  it('on() with a handler that is not a function', () => {
+    const { poller } = fakePoller();
+    for (const handler of [5, 'x', null, {}]) {
+      expect(() => poller.on('data', handler as never)).toThrow(InvalidOptionsError);
+    }
+    expect(poller.inspect().eventListeners).toBe(0);
+  });
+
   it('wrapFetch() with a transport that is not a function', () => {
     const { poller } = fakePoller();
     for (const transport of [5, 'fetch', {}, null]) {
       expect(() => poller.wrapFetch(transport as never)).toThrow(InvalidOptionsError);
     }
+  });
+});
+
+describe('after dispose(): what must not come back to life', () => {
+  it('resource.subscribe() throws PollerDisposedError and attaches nothing', async () => {
+    const listeners = new Set<unknown>();
+    const { poller } = fakePoller({
+      visibility: {
+        isVisible: () => true,
+        subscribe: (l) => {
+          listeners.add(l);
+          return () => listeners.delete(l);
+        },
+      },
+    });
+    const resource = createResource<string>(poller, { item: { url: (k) => `${A}/i/${k}` } });
+    poller.dispose();
+    expect(() => resource.subscribe('a', () => {})).toThrow(PollerDisposedError);
+    expect(listeners.size).toBe(0);
+    expect(held(poller)).toEqual(NOTHING);
+  });
+
+  it('on() throws PollerDisposedError and keeps nothing', () => {
+    const { poller } = fakePoller();
+    poller.dispose();
+    expect(() => poller.on('data', () => {})).toThrow(PollerDisposedError);
+    expect(poller.inspect().eventListeners).toBe(0);
   });
 });
 
@@ -308,6 +343,14 @@ describe('re-entrant calls from callbacks', () => {
       }
       expect(isPollwiseError(thrown), `${String(input)}: ${String(thrown)}`).toBe(true);
     }
+  });
+
+  it('on() with a handler that is not a function', () => {
+    const { poller } = fakePoller();
+    for (const handler of [5, 'x', null, {}]) {
+      expect(() => poller.on('data', handler as never)).toThrow(InvalidOptionsError);
+    }
+    expect(poller.inspect().eventListeners).toBe(0);
   });
 
   it('wrapFetch() with a transport that is not a function', () => {
@@ -506,6 +549,14 @@ describe('sync APIs with hostile arguments throw typed errors', () => {
       }
       expect(isPollwiseError(thrown), `${String(input)}: ${String(thrown)}`).toBe(true);
     }
+  });
+
+  it('on() with a handler that is not a function', () => {
+    const { poller } = fakePoller();
+    for (const handler of [5, 'x', null, {}]) {
+      expect(() => poller.on('data', handler as never)).toThrow(InvalidOptionsError);
+    }
+    expect(poller.inspect().eventListeners).toBe(0);
   });
 
   it('wrapFetch() with a transport that is not a function', () => {

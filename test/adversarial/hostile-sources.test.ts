@@ -6,6 +6,7 @@ import {
   isTimeoutError,
   type OnlineSource,
   type Poller,
+  type PollerOptions,
   type VisibilitySource,
 } from '../../src/index.js';
 import { advance, elapsed, useFakeClock } from '../support/clock.js';
@@ -137,6 +138,58 @@ describe('visibility and online sources that misbehave within their contract', (
     for (let i = 0; i < 100; i++) for (const l of listeners) l(true);
     await advance(5000);
     expect(net.requests).toBe(0);
+  });
+});
+
+describe('sources that break their contract', () => {
+  const throwing = (what: string) => () => {
+    throw new Error(what);
+  };
+  const SOURCES: [string, object][] = [
+    [
+      'isVisible throws',
+      { visibility: { isVisible: throwing('isVisible'), subscribe: () => () => {} } },
+    ],
+    [
+      'subscribe throws',
+      { visibility: { isVisible: () => true, subscribe: throwing('subscribe') } },
+    ],
+    ['isOnline throws', { online: { isOnline: throwing('isOnline'), subscribe: () => () => {} } }],
+    [
+      'clock.setTimeout throws',
+      {
+        clock: {
+          now: () => Date.now(),
+          setTimeout: throwing('setTimeout'),
+          clearTimeout: () => {},
+        },
+      },
+    ],
+  ];
+  it.each(SOURCES)(
+    '%s: poll() throws its error, nothing is left scheduled, nothing polls',
+    async (_name, options) => {
+      const { poller, net } = fakePoller(options as PollerOptions);
+      expect(() => poller.poll(`${A}/x`, { interval: 1000 })).toThrow();
+      await advance(3000);
+      expect(net.requests).toBe(0);
+      expect(held(poller)).toEqual(NOTHING);
+    },
+  );
+
+  it('a subscribe() that returns no function, or one that throws: unsubscribe() and dispose() still clean up', async () => {
+    const stops = [() => undefined, () => throwing('unsubscribe')];
+    for (const stop of stops) {
+      const { poller } = fakePoller({
+        visibility: { isVisible: () => true, subscribe: stop as never },
+      });
+      const sub = poller.poll(`${A}/x`, { interval: 1000 });
+      await advance(0);
+      expect(() => sub.unsubscribe()).not.toThrow();
+      expect(() => poller.dispose()).not.toThrow();
+      expect(held(poller)).toEqual(NOTHING);
+      expect(poller.inspect().sharedPolls).toBe(0);
+    }
   });
 });
 
