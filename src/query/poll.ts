@@ -1,12 +1,10 @@
 import { PollerDisposedError } from '../errors.js';
 import type { ResolvedPolicy } from '../policy/host-policies.js';
-import { forwardAbort } from '../transport/abort.js';
 import type { Door } from '../transport/door.js';
 import type { FetchFunction } from '../transport/fetch-function.js';
 import { pollArguments } from './poll-arguments.js';
-import type { PollContext } from './poll-context.js';
 import type { PollQueries, Subscription } from './poll-query.js';
-import { taskContext } from './task-context.js';
+import { runTask } from './task-context.js';
 import { identity, requestIdentity, requestOptionsIdentity, urlRequest } from './url-request.js';
 
 export interface PollDeps {
@@ -20,7 +18,7 @@ export interface PollDeps {
 
 /** `poller.poll()`: URL polls and task polls, each a subscription to a shared poll. */
 export function createPoll(deps: PollDeps) {
-  const { queries, door, politeFetch, baseUrl } = deps;
+  const { queries, door, baseUrl } = deps;
   return (taskOrUrl: unknown, rawOptions?: unknown): Subscription<unknown> => {
     if (deps.isDisposed()) throw new PollerDisposedError();
     const { url, task, options } = pollArguments(taskOrUrl, rawOptions, baseUrl());
@@ -42,8 +40,7 @@ export function createPoll(deps: PollDeps) {
         run:
           task === undefined
             ? (state) => urlRequest(door, url, key ?? url.href, options, state)
-            : () => (signal) =>
-                runTask(task, signal, (own) => taskContext(door, politeFetch, baseUrl, own)),
+            : () => (signal) => runTask(deps, task, url.href, signal),
       },
       {
         interval: options.interval ?? policy.interval,
@@ -55,22 +52,4 @@ export function createPoll(deps: PollDeps) {
       },
     );
   };
-}
-
-/**
- * One run of a task, with a signal of its own: the entry's signal lives as long as the poll, and
- * a task that listens to its signal each run must not pile listeners up on it.
- */
-async function runTask<T>(
-  task: (context: PollContext) => Promise<T> | T,
-  entrySignal: AbortSignal,
-  context: (signal: AbortSignal) => PollContext,
-): Promise<T> {
-  const run = new AbortController();
-  const stopForwarding = forwardAbort(entrySignal, run);
-  try {
-    return await task(context(run.signal));
-  } finally {
-    stopForwarding();
-  }
 }

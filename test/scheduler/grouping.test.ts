@@ -28,7 +28,7 @@ describe('one timer per (origin, interval) group', () => {
   });
 
   it('with jitter, 1,000 settling polls do not re-arm the group timer once each (O(n) per tick)', async () => {
-    const { poller, net } = fakePoller({ jitter: 0.1, random: () => 0.5 });
+    const { poller, net } = fakePoller({ jitter: 0.1, random: () => 0.5, timeout: false });
     for (let i = 0; i < 1000; i++) {
       const url = `http://a.test/item/${i}`;
       poller.poll(({ fetch }) => fetch(url), { url, interval: 1000 });
@@ -56,7 +56,7 @@ describe('one timer per (origin, interval) group', () => {
 
 describe('interval jitter', () => {
   it('with jitter 0.1 and random 0.5, a 1000 ms poll ticks every 1050 ms exactly', async () => {
-    const { poller, net } = fakePoller({ jitter: 0.1, random: () => 0.5 });
+    const { poller, net } = fakePoller({ jitter: 0.1, random: () => 0.5, timeout: false });
     poller.poll(({ fetch }) => fetch('http://a.test/x'), {
       url: 'http://a.test/x',
       interval: 1000,
