@@ -130,7 +130,11 @@ export function describeValue(value: unknown): string {
     if (json === undefined) return String(value);
     return json.length > 80 ? `${json.slice(0, 77)}...` : json;
   } catch {
-    return Object.prototype.toString.call(value);
+    try {
+      return Object.prototype.toString.call(value);
+    } catch {
+      return 'an object that cannot be read'; // a revoked Proxy
+    }
   }
 }
 

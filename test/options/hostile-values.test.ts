@@ -86,3 +86,20 @@ describe('a nested option of the wrong kind inside an option that may be false',
     expect(() => track(createPoller({ breaker: false }))).not.toThrow();
   });
 });
+const revoked = () => {
+  const { proxy, revoke } = Proxy.revocable({}, {});
+  revoke();
+  return proxy;
+};
+
+describe('a revoked Proxy (every read throws)', () => {
+  it('as the options, or as a nested option bag, is an InvalidOptionsError naming it', () => {
+    const { poller } = fakePoller();
+    expect(namedOptions(() => createPoller(revoked() as never))).toEqual(['options']);
+    expect(namedOptions(() => createPoller({ cooldown: revoked() } as never))).toEqual([
+      'cooldown',
+    ]);
+    expect(namedOptions(() => poller.poll(`${A}/x`, revoked() as never))).toEqual(['poll']);
+    expect(namedOptions(() => createResource(poller, revoked() as never))).toEqual(['resource']);
+  });
+});
