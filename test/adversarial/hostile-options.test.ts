@@ -251,6 +251,15 @@ describe('option objects of unusual make', () => {
     }
   });
 
+  it('a revoked Proxy as options is an InvalidOptionsError', () => {
+    const { proxy, revoke } = Proxy.revocable({}, {});
+    revoke();
+    expect(refusedOptions(() => createPoller(proxy as PollerOptions))).not.toBeNull();
+    const { poller } = fakePoller();
+    expect(refusedOptions(() => poller.poll(`${A}/x`, proxy as never))).not.toBeNull();
+    expect(refusedOptions(() => createResource(poller, proxy as never))).not.toBeNull();
+  });
+
   it('a transparent Proxy over valid options is accepted', async () => {
     const net = fakeNetwork();
     const options = new Proxy({ ...QUIET, fetch: net.fetch, interval: 1000 }, {});
