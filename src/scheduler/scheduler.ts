@@ -44,6 +44,12 @@ export class Scheduler {
   /** When the page last hid. */
   #hiddenSince = 0;
   #detachEnvironment: (() => void) | null = null;
+  /** Inside `poll()`: what throws is that call's error (and the poll is rolled back). */
+  #adding = false;
+  /** A timer could not be armed: the next settle arms every group left without one. */
+  #stalled = false;
+  /** The clock's last reading, for the reads it throws on. */
+  #lastNow = 0;
 
   constructor(private readonly deps: SchedulerDeps) {}
 
@@ -51,7 +57,8 @@ export class Scheduler {
   schedule<T>(spec: EntrySpec<T>): PollEntry<T> {
     // A resource holds the core past dispose(): nothing may attach or arm again.
     if (this.#disposed) throw new PollerDisposedError();
-    const entry = createEntry(spec, this.deps.clock.now(), ++this.#seq);
+    this.#lastNow = this.deps.clock.now();
+    const entry = createEntry(spec, this.#lastNow, ++this.#seq);
     this.#add(entry as PollEntry);
     return entry;
   }
@@ -65,14 +72,50 @@ export class Scheduler {
     }
     lane.members++;
     try {
+      this.#adding = true;
       // Sources first: a poll is armed only once it hears visibility and online changes.
       this.#attachEnvironment();
       this.#join(entry);
     } catch (error) {
       // A source or the clock threw: the poll never existed (nothing armed, nothing attached).
+      this.#adding = false;
       this.remove(entry);
       throw error;
     }
+    this.#adding = false;
+  }
+
+  /**
+   * `read()` of a source, the clock or the gate, or `fallback` when it throws. Inside `poll()`
+   * the error is that call's; anywhere else (a timer, a settle, an event, a refresh) nobody can
+   * take it, so it is reported and polling goes on: visible, online, open (the door still asks
+   * the gate itself), and the clock's last reading, so that time stands still and nothing spins.
+   */
+  #read<T>(read: () => T, fallback: T): T {
+    try {
+      return read();
+    } catch (error) {
+      if (this.#adding) throw error;
+      reportUncaught(error);
+      return fallback;
+    }
+  }
+
+  #isVisible(): boolean {
+    return this.#read(() => this.deps.visibility.isVisible(), true);
+  }
+
+  #isOnline(): boolean {
+    return this.#read(() => this.deps.online.isOnline(), true);
+  }
+
+  #now(): number {
+    this.#lastNow = this.#read(() => this.deps.clock.now(), this.#lastNow);
+    return this.#lastNow;
+  }
+
+  #blocked(origin: string) {
+    return this.#read(() => this.deps.gate.blocked(origin), null);
   }
 
   /** Moves an entry to a new interval (its subscribers changed); its period keeps its anchor. */
@@ -259,7 +302,7 @@ export class Scheduler {
         if (visible === this.#visible) return; // freeze/resume of a hidden page changes nothing
         this.#visible = visible;
         events.emit('visibility', { visible });
-        if (!visible) this.#hiddenSince = this.deps.clock.now();
+        if (!visible) this.#hiddenSince = this.#now();
         if (!visible) return;
         this.#abandonRunsFrom(this.#hiddenSince);
         // Becoming visible: whatever is overdue runs at once, the rest keeps its schedule.
@@ -286,7 +329,7 @@ export class Scheduler {
   /** Re-arms only when `entry` is due before the group's timer: O(1) for most adds and settles. */
   #armIfEarlier(group: PollGroup, entry: PollEntry): void {
     if (group.timer !== null) {
-      const due = Math.max(dueAt(entry, this.deps.visibility.isVisible()), this.deps.clock.now());
+      const due = Math.max(dueAt(entry, this.#isVisible()), this.#now());
       if (due >= group.targetAt) return;
     }
     this.#arm(group);
@@ -300,27 +343,29 @@ export class Scheduler {
 
   #arm(group: PollGroup): void {
     this.#clearTimer(group);
-    const { clock, visibility, online, gate, random } = this.deps;
-    if (this.#disposed || this.#paused || group.entries.size === 0 || !online.isOnline()) return;
-    const visible = visibility.isVisible();
+    const { clock, random } = this.deps;
+    if (this.#disposed || this.#paused || group.entries.size === 0 || !this.#isOnline()) return;
+    const visible = this.#isVisible();
     let earliest = Number.POSITIVE_INFINITY;
     for (const entry of group.entries) earliest = Math.min(earliest, dueAt(entry, visible));
     if (earliest === Number.POSITIVE_INFINITY) return; // parked until visible again
-    const now = clock.now();
-    const at = Math.max(earliest, gate.blockedUntil(group.origin));
+    const now = this.#now();
+    const at = Math.max(earliest, this.#blocked(group.origin)?.until ?? 0);
     // Overdue work runs at once; waiting work lands a little late at random (never early).
     const wait = at > now ? at - now + random() * group.slack : 0;
     group.targetAt = Math.max(at, now);
     // A longer wait would fire at once: wake at the limit, find nothing due, and arm again.
-    group.timer = clock.setTimeout(() => this.#tick(group), Math.min(wait, MAX_TIMER_MS));
+    const tick = () => this.#tick(group);
+    group.timer = this.#read(() => clock.setTimeout(tick, Math.min(wait, MAX_TIMER_MS)), null);
+    // No timer: the group waits, whole, for the next settle or event to arm it.
+    if (group.timer === null) this.#stalled = true;
   }
 
   #tick(group: PollGroup): void {
     group.timer = null;
     if (this.#disposed || this.#paused) return;
-    const { clock, visibility, online, gate } = this.deps;
-    const now = clock.now();
-    const visible = visibility.isVisible();
+    const now = this.#now();
+    const visible = this.#isVisible();
     const horizon = now + group.slack;
     const due: PollEntry[] = [];
     let hidden = 0;
@@ -329,12 +374,12 @@ export class Scheduler {
       else if (!visible && !entry.queued && dueAt(entry, true) <= horizon) hidden++;
     }
     this.#skip(group.origin, 'hidden', hidden);
-    if (!online.isOnline()) {
+    if (!this.#isOnline()) {
       // Parked: the `online` event re-arms.
       this.#skip(group.origin, 'offline', due.length);
       return;
     }
-    const blocked = due.length > 0 ? gate.blocked(group.origin) : null;
+    const blocked = due.length > 0 ? this.#blocked(group.origin) : null;
     if (blocked !== null) {
       // Skipped ticks are not queued: the polls stay due and run once when the origin reopens.
       this.#skip(group.origin, blocked.reason, due.length);
@@ -360,14 +405,14 @@ export class Scheduler {
    */
   canSend(origin: string, background: boolean): boolean {
     if (this.#disposed || this.#closed(origin) !== null) return false;
-    return background || this.deps.visibility.isVisible();
+    return background || this.#isVisible();
   }
 
   /** Why nothing may start for `origin` right now, or null. */
   #closed(origin: string): SkipReason | null {
     if (this.#paused) return 'paused';
-    if (!this.deps.online.isOnline()) return 'offline';
-    return this.deps.gate.blocked(origin)?.reason ?? null;
+    if (!this.#isOnline()) return 'offline';
+    return this.#blocked(origin)?.reason ?? null;
   }
 
   /** Starts queued polls while slots are free, re-checking the gates before each start. */
@@ -385,7 +430,7 @@ export class Scheduler {
       }
       const entry = lane.next();
       if (entry === undefined || entry.removed) continue;
-      if (!this.deps.visibility.isVisible() && entry.hiddenInterval === false) {
+      if (!this.#isVisible() && entry.hiddenInterval === false) {
         // The tab hid while it waited: it stays due and runs when the tab returns.
         hidden++;
         this.#addGroupOf(parked, entry);
@@ -413,7 +458,7 @@ export class Scheduler {
     entry.controller ??= new AbortController();
     const run = {};
     entry.running = run;
-    entry.startedAt = this.deps.clock.now();
+    entry.startedAt = this.#now();
     entry.anchor = entry.resumeAnchor ?? entry.startedAt;
     entry.resumeAnchor = null;
     lane.running++;
@@ -435,11 +480,11 @@ export class Scheduler {
     entry.running = null;
     const lane = this.#lanes.get(entry.origin);
     if (lane !== undefined) lane.running--;
-    const { stats, backoff, random, gate, clock } = this.deps;
+    const { stats, backoff, random } = this.deps;
     if (ok) {
       entry.failures = 0;
       entry.delay = entry.interval;
-      entry.freshAt = clock.now();
+      entry.freshAt = this.#now();
       stats.succeeded++;
       this.#deliver(entry, 'data', value);
     } else if (isRefusal(value)) {
@@ -452,7 +497,7 @@ export class Scheduler {
     } else {
       // A failure while the origin is blocked (its 429, or the failure that opened the breaker)
       // waits for the origin to reopen, not for backoff.
-      const cooling = gate.blockedUntil(entry.origin) > clock.now();
+      const cooling = (this.#blocked(entry.origin)?.until ?? 0) > this.#now();
       if (!cooling) entry.failures++;
       entry.delay = cooling
         ? entry.interval
@@ -462,6 +507,10 @@ export class Scheduler {
     }
     const group = this.#groupOf.get(entry);
     if (group !== undefined) this.#armIfEarlier(group, entry);
+    if (this.#stalled) {
+      this.#stalled = false;
+      for (const other of this.#groups.values()) if (other.timer === null) this.#arm(other);
+    }
     if (lane !== undefined) this.#pump(lane);
   }
 

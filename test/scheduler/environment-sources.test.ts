@@ -2,12 +2,13 @@
 // throw when the first poll attaches to them, return no unsubscribe function, or have one that
 // throws. poll() either works or throws and leaves nothing behind; unsubscribe() and dispose()
 // always finish.
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Clock, Poller, PollerOptions } from '../../src/index.js';
 import { advance, useFakeClock } from '../support/clock.js';
 import { manualOnline, manualVisibility } from '../support/fake-environment.js';
 import { fakePoller } from '../support/poller.js';
 import { thrownBy } from '../support/promises.js';
+import { spyReportError } from '../support/report-error.js';
 
 useFakeClock();
 
@@ -40,21 +41,6 @@ const NOTHING = {
 const boom = (what: string) => () => {
   throw new Error(what);
 };
-
-/** `globalThis.reportError`, replaced by a spy for each test. */
-function spyReportError() {
-  const reported: unknown[] = [];
-  const g = globalThis as { reportError?: (e: unknown) => void };
-  const before = g.reportError;
-  beforeEach(() => {
-    reported.length = 0;
-    g.reportError = (error) => reported.push(error);
-  });
-  afterEach(() => {
-    g.reportError = before;
-  });
-  return reported;
-}
 
 describe('a source or clock that throws when the first poll attaches', () => {
   // Each case: the options, and the listeners the sources still hold (each must be 0).
