@@ -1,6 +1,7 @@
 import { UnexpectedResponseError, ValidationError } from '../errors.js';
 import type { Door } from '../transport/door.js';
 import { readData } from '../transport/read-json.js';
+import { invalid } from '../transport/request-url.js';
 import { type StandardSchemaV1, validate } from './standard-schema.js';
 
 /** A 304 answered the poll's ETag: the data it holds is still current. */
@@ -36,6 +37,18 @@ export function requestHeaders(
 }
 
 /**
+ * What a headers function returned, with `requestHeaders`. A name or value fetch refuses is
+ * refused as static headers are (by `poll()`), for this run: a typed error and nothing sent.
+ */
+function returnedHeaders(given: HeadersInit, etag: string | undefined): HeadersInit {
+  try {
+    return requestHeaders(given, etag);
+  } catch (error) {
+    throw invalid('poll.headers', given, `returned headers fetch refuses (${String(error)})`);
+  }
+}
+
+/**
  * One run of a URL poll: GET with the poll's headers (a function is called every time, e.g. for
  * a fresh token), revalidated with the last ETag, JSON read within the deadline, then validated.
  */
@@ -58,7 +71,7 @@ export function urlRequest(
       url,
       // A function is called before every request (a fresh token), inside the deadline.
       typeof given === 'function'
-        ? async () => build(requestHeaders(await given(), etag))
+        ? async () => build(returnedHeaders(await given(), etag))
         : build(requestHeaders(given, etag)),
       // Validation is part of the read: a schema that never settles ends at the deadline.
       async (response) => {

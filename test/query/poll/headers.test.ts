@@ -1,4 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
+import { InvalidOptionsError } from '../../../src/index.js';
 import { loopbackServer, sendJson } from '../../support/loopback-server.js';
 import { wirePoller } from '../../support/poller.js';
 
@@ -76,5 +77,62 @@ describe('poll(url, { headers }) on the wire', () => {
     await clock.advance(1000);
     expect(calls).toBe(2);
     expect(s.requests.map((r) => r.headers.authorization)).toEqual(['Bearer late']);
+  });
+
+  it('a headers function returning a bad name or value (sync or async) is an InvalidOptionsError naming poll.headers; nothing is sent, the other polls go on, the next run asks again', async () => {
+    const s = await whoAmIServer();
+    const { poller, clock } = wirePoller();
+    let bad = true;
+    const returned: unknown[] = [];
+    const give = <T>(value: T) => {
+      returned.push(value);
+      return value;
+    };
+    const good = { authorization: 'Bearer ok' };
+    const syncHeaders = () => give(bad ? { 'a b': '1' } : good);
+    const asyncHeaders = async () => give(bad ? [['x-token', 'a\nb']] : good);
+    const errors: Record<string, unknown[]> = { sync: [], async: [] };
+    const sync = poller.poll(`${s.origin}/sync`, {
+      interval: 1000,
+      headers: syncHeaders as () => HeadersInit,
+      onError: (e) => errors.sync?.push(e),
+    });
+    poller.poll(`${s.origin}/async`, {
+      interval: 1000,
+      headers: asyncHeaders as () => Promise<HeadersInit>,
+      onError: (e) => errors.async?.push(e),
+    });
+    poller.poll(`${s.origin}/other`, {
+      interval: 1000,
+      headers: { authorization: 'Bearer other' },
+    });
+    await clock.advance(0);
+
+    expect(s.requests.map((r) => r.url)).toEqual(['/other']);
+    const [syncError] = errors.sync as InvalidOptionsError[];
+    const [asyncError] = errors.async as InvalidOptionsError[];
+    for (const [error, value, named] of [
+      [syncError, returned[0], '"a b" is an invalid header name'],
+      [asyncError, returned[1], 'is an invalid header value'],
+    ] as const) {
+      expect(error).toBeInstanceOf(InvalidOptionsError);
+      expect(error?.issues).toHaveLength(1);
+      expect(error?.issues[0]?.option).toBe('poll.headers');
+      expect(error?.issues[0]?.value).toBe(value);
+      expect(error?.message).toContain(named);
+    }
+    expect(sync.getSnapshot()).toMatchObject({ status: 'error', error: syncError });
+    expect(poller.stats()).toMatchObject({ sent: 1, runs: 3, errors: 2 });
+
+    bad = false;
+    await clock.advance(1000);
+    expect(returned).toHaveLength(4);
+    const seen = s.requests.map((r) => `${r.url} ${r.headers.authorization}`).sort();
+    expect(seen).toEqual([
+      '/async Bearer ok',
+      '/other Bearer other',
+      '/other Bearer other',
+      '/sync Bearer ok',
+    ]);
   });
 });
