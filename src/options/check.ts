@@ -33,6 +33,12 @@ export const isObject = (value: unknown): value is Record<string, unknown> => {
   }
 };
 
+/** Written as `{ ... }` (in any realm, JSON.parse included) or with a null prototype. */
+const isPlain = (value: object): boolean => {
+  const proto = Object.getPrototypeOf(value);
+  return proto === null || Object.getPrototypeOf(proto) === null;
+};
+
 /** `test` holds, else `must be ${what}` (a value of the wrong kind: no check after it runs). */
 export const is =
   (test: (value: unknown) => boolean, what: string): Check =>
@@ -80,7 +86,7 @@ export const orFalse = (check: Check, what: string): Check =>
 
 /**
  * An object of the options in `shape`, each optional but `required` ones; any other key is
- * `not a known option`. Reads own properties only: an option is never inherited, so a polluted
+ * `not a known option`. A nested one (settings, a host policy) must be a plain object. Reads own properties only: an option is never inherited, so a polluted
  * Object.prototype cannot make one appear. Returns a null-prototype copy of the bag; the values
  * in it are what the checks return, so an object the app hands over (a source, a clock, a
  * schema) is kept as given, never copied: it may keep its state on `this`.
@@ -88,7 +94,8 @@ export const orFalse = (check: Check, what: string): Check =>
 export const object = (shape: Shape, required: readonly string[] = []): Check =>
   Object.assign(
     (value: unknown, path: Path, problems: Problem[]) => {
-      if (!isObject(value)) {
+      // A nested settings object must be plain: a Date or a boxed number is no "no settings".
+      if (!isObject(value) || (path.length > 0 && !isPlain(value))) {
         problems.push({ path, message: 'is invalid (invalid_type)', kind: true });
         return value;
       }
@@ -102,7 +109,7 @@ export const object = (shape: Shape, required: readonly string[] = []): Check =>
       }
       // Every enumerable key, as zod lists unknown keys: inherited ones too (a URL's `href`), but
       // on a plain object own keys only (what a polluted Object.prototype adds is no option).
-      const plain = Object.getPrototypeOf(value) === Object.prototype;
+      const plain = isPlain(value);
       for (const key in value) {
         if (plain && !Object.hasOwn(value, key)) continue;
         if (!Object.hasOwn(shape, key)) {

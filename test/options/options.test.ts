@@ -1,3 +1,4 @@
+import { runInNewContext } from 'node:vm';
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
@@ -183,6 +184,52 @@ describe('createPoller: one InvalidOptionsError listing every problem', () => {
         random: () => 0,
       }),
     ).not.toThrow();
+  });
+});
+
+describe('settings objects are plain objects', () => {
+  class Settings {
+    maxMs = 5000;
+  }
+  const NOT_PLAIN: [string, unknown][] = [
+    ['a Date', new Date(5)],
+    ['a boxed number', Object(5)],
+    ['a Map', new Map([['maxMs', 5000]])],
+    ['a RegExp', /maxMs/],
+    ['an Error', new Error('maxMs')],
+    ['a class instance', new Settings()],
+    ['an object inheriting its settings', Object.create({ maxMs: 5000 })],
+  ];
+
+  it.each(NOT_PLAIN)(
+    '%s as cooldown, backoff, breaker or a hosts entry: refused, naming that option',
+    (_label, value) => {
+      for (const [option, options] of [
+        ['cooldown', { cooldown: value }],
+        ['backoff', { backoff: value }],
+        ['breaker', { breaker: value }],
+        ['hosts[0]', { hosts: [value] }],
+        ['hosts[1]', { hosts: [{ match: 'a.test' }, value] }],
+      ] as const) {
+        const error = invalid(() => create(options));
+        expect(error.issues, option).toHaveLength(1);
+        expect(error.issues[0]?.option).toBe(option);
+        expect(error.issues[0]?.value).toBe(value);
+      }
+    },
+  );
+
+  it('null-prototype objects and plain objects of another realm are plain', () => {
+    const otherRealm = runInNewContext('({ maxMs: 5000 })');
+    expect(Object.getPrototypeOf(otherRealm)).not.toBe(Object.prototype);
+    const bare = Object.assign(Object.create(null), { maxMs: 5000 });
+    for (const settings of [otherRealm, bare]) {
+      expect(() => create({ cooldown: settings })).not.toThrow();
+      const error = invalid(() => create({ cooldown: settings, backoff: { capMs: -1 } }));
+      expect(byOption(error)).toEqual({ 'backoff.capMs': -1 });
+    }
+    const host = runInNewContext('({ match: "a.test", interval: 500 })');
+    expect(() => create({ hosts: [host] })).not.toThrow();
   });
 });
 
