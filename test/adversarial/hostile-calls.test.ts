@@ -565,4 +565,18 @@ describe('sync APIs with hostile arguments throw typed errors', () => {
       expect(() => poller.wrapFetch(transport as never)).toThrow(InvalidOptionsError);
     }
   });
+
+  it('a headers function returning a name fetch refuses: a typed error for that run, nothing sent', async () => {
+    const { poller, net } = fakePoller();
+    const errors: unknown[] = [];
+    poller.poll(`${A}/x`, { headers: () => ({ 'a b': '1' }), onError: (e) => errors.push(e) });
+    poller.poll(`${A}/y`, {
+      headers: async () => ({ x: 'a\u0000b' }),
+      onError: (e) => errors.push(e),
+    });
+    await advance(0);
+    expect(net.requests).toBe(0);
+    expect(errors).toHaveLength(2);
+    for (const error of errors) expect(error).toBeInstanceOf(InvalidOptionsError);
+  });
 });
