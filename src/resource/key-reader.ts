@@ -57,9 +57,9 @@ export class KeyReader<K, T> {
     records: Records<K, T>,
     signal?: AbortSignal,
     canContinue: () => boolean = always,
+    startedAt = this.deps.clock.now(),
   ): Promise<unknown> {
     if (records.length === 0) return undefined;
-    const startedAt = this.deps.clock.now();
     // All keys of one read share its start: they stay in step.
     for (const record of records) record.requestedAt = startedAt;
     let perItem = records;

@@ -3,10 +3,7 @@ import type { Batcher, SweepRef } from './batcher.js';
 import type { ItemCache, ItemRecord } from './item-cache.js';
 import type { SubscribeOptions } from './types.js';
 
-/**
- * The least slack a sweep allows, as a fraction of the interval: a key read a few ms after its
- * group's schedule (subscribed, then read on the next timer turn) still belongs to the next tick.
- */
+/** The least slack a sweep allows, as a fraction of the interval: timers fire a ms early or late. */
 const TIMER_SLACK = 0.02;
 
 /** Keys of one (origin, interval, hidden interval), polled by one scheduler run. */
@@ -16,6 +13,12 @@ interface KeyGroup extends SweepRef {
   /** Subscription count per key id. */
   readonly ids: Map<string, number>;
   readonly run: ScheduledRun;
+  /** A sweep has started: its ticks are a schedule that refreshes keep. */
+  started: boolean;
+  /** Its next sweep is an extra one, between its ticks (a refresh that kept the schedule). */
+  extra: boolean;
+  /** When its last regular sweep started; the keys it read (or earlier) are due at the next. */
+  tickAt: number;
   /** Its sweep is under way: the scheduler starts no other until it ends. */
   sweeping: boolean;
   /** Keys were made due while it swept and could not go out then: sweep again once it ends. */
@@ -31,6 +34,7 @@ export interface SweeperDeps<K, T> {
     records: ItemRecord<K, T>[],
     signal: AbortSignal,
     canContinue: () => boolean,
+    startedAt: number,
   ) => Promise<unknown>;
   /** The origin of a key's item (throws when its URL cannot be built). */
   originOf: (key: K) => string;
@@ -106,6 +110,9 @@ export class Sweeper<K, T> {
       background,
       ids: new Map(),
       run,
+      started: false,
+      extra: false,
+      tickAt: Number.NEGATIVE_INFINITY,
       sweeping: false,
       refreshAfter: false,
     };
@@ -123,31 +130,42 @@ export class Sweeper<K, T> {
     this.#groups.delete(group.name);
   }
 
-  /** The group sweeps on its next tick; its regular ticks stay where they were. */
+  /** The group sweeps on its next tick; its regular ticks, once it has any, stay where they were. */
   #refresh(group: KeyGroup): void {
     const { core, batcher } = this.deps;
     if (!group.sweeping) {
       batcher.expectSweep(group);
-      group.run.refresh(true);
+      // A group's ticks start with its first sweep, whenever it starts (a busy lane, a hidden
+      // tab): its keys are stamped then, and a schedule from before would skip them an interval.
+      group.extra = group.started;
+      group.run.refresh(group.started);
     } else if (core.canSend(group.origin, group.background)) {
       // Its sweep may wait on a body that never ends (until its deadline): the keys due now go
       // out with the window's reads instead of waiting for it. Keys under way stay under way.
-      for (const record of this.#due(group, core.clock.now()))
+      for (const record of this.#due(group, core.clock.now(), false))
         void batcher.load(record.id, record.key);
     } else group.refreshAfter = true;
   }
 
-  /** The group's records due by `now` (within the tick's slack) and not being read, stalest first. */
-  #due(group: KeyGroup, now: number): ItemRecord<K, T>[] {
+  /**
+   * The group's records not being read and due by `now`, stalest first. On a `regular` tick,
+   * the keys its last regular sweep read are due: the scheduler's period began at its own
+   * reading of the clock, which a busy machine may take well before ours. A run sooner than
+   * half a period after that sweep is no tick (a rerun once a cooldown ends, or after a freeze).
+   */
+  #due(group: KeyGroup, now: number, regular: boolean): ItemRecord<K, T>[] {
     const { core, cache } = this.deps;
-    // Due within the tick's slack: ticks land up to `jitter` of an interval late, and a timer
-    // may fire a few ms early or late even with no jitter at all.
-    const dueBy = now + group.interval * Math.max(core.jitter, TIMER_SLACK);
+    const { interval, tickAt } = group;
+    // Keys read in between (fetch(), a refresh) are due one interval after their read, within
+    // the tick's slack: ticks land up to `jitter` of an interval late, timers a ms early.
+    const dueBy = now + interval * Math.max(core.jitter, TIMER_SLACK);
+    const inStep = regular && now - tickAt >= interval / 2 ? tickAt : Number.NEGATIVE_INFINITY;
     const due: ItemRecord<K, T>[] = [];
     for (const id of group.ids.keys()) {
       const record = cache.store.get(id);
       if (record === undefined || cache.pending.has(id)) continue;
-      if (record.requestedAt + group.interval <= dueBy) due.push(record);
+      const { requestedAt } = record;
+      if (requestedAt <= inStep || requestedAt + interval <= dueBy) due.push(record);
     }
     return due.sort((a, b) => a.freshAt - b.freshAt);
   }
@@ -156,15 +174,20 @@ export class Sweeper<K, T> {
   async #sweep(group: KeyGroup, signal: AbortSignal): Promise<void> {
     const { core, cache, batcher } = this.deps;
     const now = core.clock.now();
+    const regular = !group.extra;
+    group.started = true;
+    group.extra = false;
     cache.collect(now);
-    const records = batcher.startSweep(group, this.#due(group, now));
+    const records = batcher.startSweep(group, this.#due(group, now, regular));
+    if (regular) group.tickAt = now;
     if (records.length === 0) return;
     // An unsubscribed sweep starts nothing more; a closed gate stops it too.
     const canContinue = () => !signal.aborted && core.canSend(group.origin, group.background);
     group.sweeping = true;
     let failure: unknown;
     try {
-      failure = await this.deps.read(records, signal, canContinue);
+      // Stamped with this sweep's start, the very time `tickAt` holds.
+      failure = await this.deps.read(records, signal, canContinue, now);
     } finally {
       group.sweeping = false;
       if (group.refreshAfter && this.#groups.get(group.name) === group) {

@@ -8,18 +8,27 @@ import { EXACT_TIMING, track } from '../../support/poller.js';
 
 const TIMEOUT = 300;
 const INTERVAL = 600;
+/**
+ * How late a real timer may fire on a loaded machine (load average 10 on 2 cores, client warm:
+ * up to ~170 ms seen). Still far from what the defects look like: a body never cut (no error at
+ * all) or a skipped tick (the next read at 2 × INTERVAL).
+ */
+const LATE = 250;
 
 /**
  * A real server on 127.0.0.1 whose first answer sends its headers and the start of the body,
  * then nothing more; later answers are whole (`{ id, v }` per key, as an array for POST /batch).
  * It logs when each request arrived (real ms) and which ones the client abandoned mid-body.
+ * `GET /warm` (not logged) warms the client up: a cold fetch on a loaded machine may take
+ * longer than the deadline to get its headers, and this test is about the body.
  */
 async function drippingServer() {
   const arrived: number[] = [];
   const abandoned: number[] = [];
   const server = await loopbackServer(async (req, res: http.ServerResponse) => {
-    const index = arrived.push(performance.now()) - 1;
     const url = new URL(req.url ?? '/', 'http://x');
+    if (url.pathname === '/warm') return sendJson(res, 200, {});
+    const index = arrived.push(performance.now()) - 1;
     const body = await readBody(req);
     if (index > 0) {
       if (url.pathname === '/batch') {
@@ -53,9 +62,10 @@ const cases = [
 
 describe('a resource read whose body is dripped past the timeout (wire, real time)', () => {
   it.each(cases)(
-    '%s fails with a TimeoutError within timeout + 100 ms; the next tick reads again',
+    '%s fails with a TimeoutError at the timeout; the next tick (one interval on) reads again',
     async (_name, path, batched) => {
       const server = await drippingServer();
+      await (await fetch(`${server.origin}/warm`)).json();
       // The real clock: the deadline is measured in real time here.
       const poller = track(createPoller({ ...EXACT_TIMING, timeout: TIMEOUT }));
       const items = createResource<string, Item>(poller, {
@@ -85,7 +95,7 @@ describe('a resource read whose body is dripped past the timeout (wire, real tim
       expect(error).toMatchObject({ url: `${server.origin}${path}`, timeoutMs: TIMEOUT });
       // The headers (a 200) arrived at once; the deadline covered the body too.
       expect(took).toBeGreaterThanOrEqual(TIMEOUT - 5);
-      expect(took).toBeLessThan(TIMEOUT + 100);
+      expect(took).toBeLessThan(TIMEOUT + LATE);
       expect(poller.stats()).toMatchObject({ sent: 1, responses: 1, errors: 1 });
       // The stalled response was abandoned, not left open.
       await waitFor(() => server.abandoned.length === 1, 'the server saw the request closed');
@@ -95,7 +105,7 @@ describe('a resource read whose body is dripped past the timeout (wire, real tim
       expect(server.arrived).toHaveLength(2);
       const next = (seen[1]?.at ?? Number.NaN) - started;
       expect(next).toBeGreaterThanOrEqual(INTERVAL - 5);
-      expect(next).toBeLessThan(INTERVAL + 100);
+      expect(next).toBeLessThan(INTERVAL + LATE);
       expect(seen[1]?.snapshot).toMatchObject({ status: 'success', data: { id: 'a', v: 1 } });
       expect(poller.stats()).toMatchObject({
         sent: 2,
