@@ -44,7 +44,7 @@ function returnedHeaders(given: HeadersInit, etag: string | undefined): HeadersI
   try {
     return requestHeaders(given, etag);
   } catch (error) {
-    throw invalid('poll.headers', given, `returned headers fetch refuses (${String(error)})`);
+    throw invalid('poll.headers', given, `returned invalid headers (${String(error)})`);
   }
 }
 

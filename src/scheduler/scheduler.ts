@@ -1,5 +1,5 @@
 import { MAX_TIMER_MS } from '../defaults.js';
-import type { Clock } from '../environment/clock.js';
+import type { Clock, TimerHandle } from '../environment/clock.js';
 import type { OnlineSource } from '../environment/online.js';
 import type { VisibilitySource } from '../environment/visibility.js';
 import { isRefusal, PollerDisposedError } from '../errors.js';
@@ -342,23 +342,33 @@ export class Scheduler {
   }
 
   #arm(group: PollGroup): void {
+    // The new timer first: a clock that throws inside poll() leaves the group's timer as it was.
+    const timer = this.#nextTick(group);
     this.#clearTimer(group);
+    group.timer = timer;
+  }
+
+  /** A timer for the group's next tick; null when nothing is due or no timer could be armed. */
+  #nextTick(group: PollGroup): TimerHandle | null {
+    if (this.#disposed || this.#paused || group.entries.size === 0 || !this.#isOnline()) {
+      return null;
+    }
     const { clock, random } = this.deps;
-    if (this.#disposed || this.#paused || group.entries.size === 0 || !this.#isOnline()) return;
     const visible = this.#isVisible();
     let earliest = Number.POSITIVE_INFINITY;
     for (const entry of group.entries) earliest = Math.min(earliest, dueAt(entry, visible));
-    if (earliest === Number.POSITIVE_INFINITY) return; // parked until visible again
+    if (earliest === Number.POSITIVE_INFINITY) return null; // parked until visible again
     const now = this.#now();
     const at = Math.max(earliest, this.#blocked(group.origin)?.until ?? 0);
     // Overdue work runs at once; waiting work lands a little late at random (never early).
     const wait = at > now ? at - now + random() * group.slack : 0;
-    group.targetAt = Math.max(at, now);
     // A longer wait would fire at once: wake at the limit, find nothing due, and arm again.
     const tick = () => this.#tick(group);
-    group.timer = this.#read(() => clock.setTimeout(tick, Math.min(wait, MAX_TIMER_MS)), null);
+    const timer = this.#read(() => clock.setTimeout(tick, Math.min(wait, MAX_TIMER_MS)), null);
     // No timer: the group waits, whole, for the next settle or event to arm it.
-    if (group.timer === null) this.#stalled = true;
+    if (timer === null) this.#stalled = true;
+    group.targetAt = Math.max(at, now);
+    return timer;
   }
 
   #tick(group: PollGroup): void {

@@ -149,6 +149,30 @@ describe('a source or clock that throws when the first poll attaches', () => {
     await advance(2000);
     expect(net.paths()).toEqual(['/x', '/x', '/x']);
   });
+
+  it("a poll joining a group whose timer cannot be re-armed is rolled back; the group's timer stays armed", async () => {
+    let armable = true;
+    const { poller, net } = fakePoller({
+      clock: {
+        now: () => Date.now(),
+        setTimeout: (callback, ms) => {
+          if (!armable) throw new Error('no timer');
+          return setTimeout(callback, ms);
+        },
+        clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
+      },
+    });
+    poller.poll(`${A}/x`, { interval: 1000 });
+    await advance(500);
+    armable = false;
+    // Same origin and interval: the same group, due at once, so the group is re-armed.
+    expect(() => poller.poll(`${A}/y`, { interval: 1000 })).toThrow('no timer');
+    expect(held(poller)).toMatchObject({ entries: 1, groups: 1, timers: 1, sharedPolls: 1 });
+    armable = true;
+    await advance(1500);
+    expect(net.times()).toEqual([0, 1000, 2000]);
+    expect(net.paths()).toEqual(['/x', '/x', '/x']);
+  });
 });
 
 describe('unsubscribe functions that are missing or throw', () => {
