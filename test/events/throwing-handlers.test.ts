@@ -1,8 +1,9 @@
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { PollerEvents } from '../../src/events.js';
 import { useFakeClock } from '../support/clock.js';
 import { status } from '../support/fake-network.js';
 import { fakePoller } from '../support/poller.js';
+import { spyReportError } from '../support/report-error.js';
 
 useFakeClock();
 
@@ -17,21 +18,6 @@ const EVERY_EVENT: (keyof PollerEvents)[] = [
   'visibility',
   'online',
 ];
-
-/** `globalThis.reportError`, replaced by a spy for the test. */
-function spyReportError() {
-  const reported: unknown[] = [];
-  const g = globalThis as { reportError?: (e: unknown) => void };
-  const before = g.reportError;
-  beforeEach(() => {
-    reported.length = 0;
-    g.reportError = (error) => reported.push(error);
-  });
-  afterEach(() => {
-    g.reportError = before;
-  });
-  return reported;
-}
 
 describe('a throwing on() handler never breaks the poller', () => {
   const reported = spyReportError();
