@@ -84,6 +84,10 @@ export class InvalidOptionsError extends PollwiseError {
   }
 }
 
+/** An InvalidOptionsError of one option. */
+export const invalid = (option: string, value: unknown, message: string) =>
+  new InvalidOptionsError([{ option, value, message }]);
+
 /** Any error pollwise created (from this copy of the package or another). */
 export function isPollwiseError(error: unknown): error is PollwiseError {
   return (

@@ -1,6 +1,5 @@
-import mitt from 'mitt';
 import type { CooldownStart } from './cooldown/cooldown-registry.js';
-import { InvalidOptionsError } from './errors.js';
+import { invalid } from './errors.js';
 import type { SkipReason } from './stats.js';
 
 /** Every event a poller emits, with its payload. */
@@ -53,71 +52,45 @@ export function reportUncaught(error: unknown): void {
   }
 }
 
-type Isolated = (event: never) => void;
-
 /**
- * mitt with every handler isolated: one throwing handler neither breaks the poller nor stops
- * the other handlers.
+ * The poller's events. Every handler is isolated: one that throws neither breaks the poller nor
+ * stops the other handlers.
  */
 export function createEventBus(): EventBus {
-  const emitter = mitt<PollerEvents>();
-  /** The isolating wrapper of each (type, handler); removed with the handler, so nothing leaks. */
-  const wrapped = new Map<keyof PollerEvents, Map<unknown, Isolated>>();
+  /** Each type's handlers in the order added; a handler added twice is held once. */
+  const all = new Map<keyof PollerEvents, Set<(event: never) => void>>();
   const off: EventBus['off'] = (type, handler) => {
-    const byHandler = wrapped.get(type);
-    if (handler === undefined) {
-      wrapped.delete(type);
-      emitter.off(type);
-      return;
+    const handlers = all.get(type);
+    // No type is kept without handlers: hasListeners() is a lookup.
+    if (handler === undefined || (handlers?.delete(handler) && handlers.size === 0)) {
+      all.delete(type);
     }
-    const isolated = byHandler?.get(handler);
-    if (isolated === undefined) return;
-    byHandler?.delete(handler);
-    if (byHandler?.size === 0) wrapped.delete(type);
-    emitter.off(type, isolated as never);
   };
   return {
     on(type, handler) {
       // Refused here, not at every emit far from the call that gave it.
-      if (typeof handler !== 'function') {
-        throw new InvalidOptionsError([
-          { option: 'handler', value: handler, message: 'must be a function' },
-        ]);
-      }
-      let byHandler = wrapped.get(type);
-      if (byHandler === undefined) {
-        byHandler = new Map();
-        wrapped.set(type, byHandler);
-      }
-      if (!byHandler.has(handler)) {
-        // Same handler twice: once, like addEventListener.
-        const isolated = (event: PollerEvents[typeof type]) => {
-          try {
-            handler(event);
-          } catch (error) {
-            reportUncaught(error);
-          }
-        };
-        byHandler.set(handler, isolated as Isolated);
-        emitter.on(type, isolated);
-      }
+      if (typeof handler !== 'function') throw invalid('handler', handler, 'must be a function');
+      const handlers = all.get(type) ?? new Set();
+      all.set(type, handlers.add(handler));
       return () => off(type, handler);
     },
     off,
     emit(type, event) {
-      emitter.emit(type, event);
+      // A copy: handlers added or removed by a handler take effect from the next emit.
+      for (const handler of [...(all.get(type) ?? [])]) {
+        try {
+          handler(event as never);
+        } catch (error) {
+          reportUncaught(error);
+        }
+      }
     },
-    hasListeners(type) {
-      return (emitter.all.get(type)?.length ?? 0) > 0;
-    },
+    hasListeners: (type) => all.has(type),
     listenerCount() {
       let count = 0;
-      for (const handlers of emitter.all.values()) count += handlers.length;
+      for (const handlers of all.values()) count += handlers.size;
       return count;
     },
-    clear() {
-      emitter.all.clear();
-      wrapped.clear();
-    },
+    clear: () => all.clear(),
   };
 }

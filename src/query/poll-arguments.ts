@@ -1,7 +1,7 @@
-import type { InvalidOptionsError } from '../errors.js';
+import { type InvalidOptionsError, invalid } from '../errors.js';
 import { pollOptions } from '../options/option-checks.js';
 import { validateOptions } from '../options/validate.js';
-import { checkOrigin, invalid, requestUrl } from '../transport/request-url.js';
+import { checkOrigin, requestUrl } from '../transport/request-url.js';
 import type { PollTask } from './poll-context.js';
 import type { StandardSchemaV1 } from './standard-schema.js';
 import type { HeadersOption } from './url-request.js';

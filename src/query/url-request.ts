@@ -1,7 +1,6 @@
-import { UnexpectedResponseError, ValidationError } from '../errors.js';
+import { invalid, UnexpectedResponseError, ValidationError } from '../errors.js';
 import type { Door } from '../transport/door.js';
 import { readData } from '../transport/read-json.js';
-import { invalid } from '../transport/request-url.js';
 import { type StandardSchemaV1, validate } from './standard-schema.js';
 
 /** A 304 answered the poll's ETag: the data it holds is still current. */

@@ -1,13 +1,13 @@
 import type { Clock } from '../environment/clock.js';
 import type { OnlineSource } from '../environment/online.js';
-import { PollerDisposedError, TimeoutError, UnexpectedResponseError } from '../errors.js';
+import { invalid, PollerDisposedError, TimeoutError, UnexpectedResponseError } from '../errors.js';
 import type { EventBus } from '../events.js';
 import type { PollerStats } from '../stats.js';
 import { forwardAbort, untilAborted } from './abort.js';
 import { Deadlines } from './deadlines.js';
 import type { FetchFunction } from './fetch-function.js';
 import type { OriginGate } from './origin-gate.js';
-import { asRequest, checkOrigin, invalid, requestUrl } from './request-url.js';
+import { asRequest, checkOrigin, requestUrl } from './request-url.js';
 
 type Answer = Pick<Response, 'status' | 'headers'> & { redirected?: boolean; url?: string };
 

@@ -1,4 +1,4 @@
-import { InvalidOptionsError } from '../errors.js';
+import { invalid } from '../errors.js';
 
 /** A Request, or what passes for one (a polyfill's): an object with a string `url`. */
 export function asRequest(input: unknown): Request | undefined {
@@ -6,10 +6,6 @@ export function asRequest(input: unknown): Request | undefined {
     ? (input as Request)
     : undefined;
 }
-
-/** An InvalidOptionsError of one option. */
-export const invalid = (option: string, value: unknown, message: string) =>
-  new InvalidOptionsError([{ option, value, message }]);
 
 /**
  * Resolves a fetch input to an absolute URL (against `base` when relative) as fetch reads it: a
