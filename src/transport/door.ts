@@ -11,20 +11,18 @@ import { asRequest, checkOrigin, requestUrl } from './request-url.js';
 
 type Answer = Pick<Response, 'status' | 'headers'> & { redirected?: boolean; url?: string };
 
-export type Outcome = 'failed' | 'ok' | 'aborted';
-
-/** A 5xx is the host failing; any other answer is the host working. */
-const judged = (status: number): Outcome => (status >= 500 ? 'failed' : 'ok');
-
 /** One admitted request: what it learns is recorded once, against the origin that answered. */
 export interface Ticket {
+  /** The answer's status, once it arrived. */
+  status?: number;
   /** The response's status and headers arrived (cooldown registry, stats, `response` event). */
   response(answer: Answer): void;
   /**
-   * The exchange is over: 'failed' (5xx, timeout, network error), 'ok', or 'aborted' by its
-   * caller (which says nothing of the host).
+   * The exchange is over, `failed` or not. Once there is an answer its status decides (a 5xx is
+   * the host failing); a timeout of `signal` is the host's failure, and any other abort of it
+   * (by the caller, dispose()) says nothing of the host.
    */
-  end(outcome: Outcome): void;
+  end(failed: boolean, signal?: AbortSignal): void;
 }
 
 export interface DoorDeps {
@@ -61,63 +59,69 @@ const answerOf = (error: unknown): Answer | undefined => {
  * registries. Exchanges pollwise reads itself run under one deadline, body included.
  */
 export class Door {
+  readonly #deps: DoorDeps;
   readonly #inflight = new Set<AbortController>();
   /** Fetches this door already wraps: wrapping one again must not admit twice. */
   readonly #wrapped = new WeakSet<FetchFunction>();
   readonly #deadlines: Deadlines | undefined;
   #disposed = false;
 
-  constructor(private readonly deps: DoorDeps) {
-    const { timeout } = deps;
-    if (timeout !== false) this.#deadlines = new Deadlines(deps.clock, timeout);
+  constructor(deps: DoorDeps) {
+    this.#deps = deps;
+    if (deps.timeout !== false) this.#deadlines = new Deadlines(deps.clock, deps.timeout);
+  }
+
+  #live(): void {
+    if (this.#disposed) throw new PollerDisposedError();
   }
 
   /** Admits one request or throws its refusal (CooldownError, BreakerOpenError). */
-  admit(origin: string, href: string, method: string): Ticket {
-    if (this.#disposed) throw new PollerDisposedError();
+  #admit(origin: string, href: string, method: string): Ticket {
+    this.#live();
     checkOrigin(origin, href);
-    const { gate, stats, events } = this.deps;
+    const { gate, stats, events, online } = this.#deps;
     const refusal = gate.admit(origin);
     if (refusal !== null) throw refusal;
     if (events.hasListeners('request')) events.emit('request', { origin, url: href, method });
     // A `request` handler may have disposed the poller: then nothing goes out.
-    if (this.#disposed) throw new PollerDisposedError();
+    this.#live();
     stats.sent++;
-    const { online } = this.deps;
     let answeredBy = origin;
-    let responded = false;
     let open = true;
-    // A 429 is the cooldown's business, and an opaque answer (status 0, no-cors) hides how the
-    // host did: neither tells the breaker anything.
-    let silent = false;
-    return {
+    const ticket: Ticket = {
       response(answer) {
+        const { status } = answer;
         // After a redirect, the origin that answered owns the outcome.
         if (answer.redirected && answer.url) answeredBy = new URL(answer.url).origin;
-        responded = true;
+        ticket.status = status;
         online?.answered?.();
         stats.responses++;
-        if (answer.status === 429) stats.rateLimited++;
-        silent = answer.status === 429 || answer.status === 0;
+        if (status === 429) stats.rateLimited++;
         if (events.hasListeners('response')) {
-          events.emit('response', { origin: answeredBy, url: href, status: answer.status });
+          events.emit('response', { origin: answeredBy, url: href, status });
         }
         gate.response(answeredBy, answer);
       },
-      end(outcome) {
+      end(failed, signal) {
         if (!open) return;
         open = false;
-        if (outcome === 'aborted') return;
-        if (outcome === 'failed' && !responded) {
+        const timedOut = signal?.reason instanceof TimeoutError;
+        if (signal?.aborted && !timedOut) return;
+        const { status } = ticket;
+        failed = timedOut || (status === undefined ? failed : status >= 500);
+        if (failed && status === undefined) {
           online?.unanswered?.();
           // Offline explains a request that got no answer: it says nothing of the host.
           if (online?.isOnline() === false) return;
         }
         // The origin asked answered with a redirect: it works (and its half-open probe is over).
         if (answeredBy !== origin) gate.outcome(origin, false);
-        if (!silent) gate.outcome(answeredBy, outcome === 'failed');
+        // A 429 is the cooldown's business, and an opaque answer (status 0, no-cors) hides how
+        // the host did: neither tells the breaker anything.
+        if (status !== 429 && status !== 0) gate.outcome(answeredBy, failed);
       },
     };
+    return ticket;
   }
 
   /**
@@ -136,7 +140,7 @@ export class Door {
       // Building the request (a token function, say) is inside the deadline, before admission.
       const options = typeof init === 'function' ? await init(bound) : init;
       const ticket = admit(origin, options.method ?? 'GET');
-      const response = await this.deps.transport()(href, { ...options, signal: bound });
+      const response = await this.#deps.transport()(href, { ...options, signal: bound });
       if (typeof response?.status !== 'number') {
         throw new UnexpectedResponseError(href, 0, 'not a Response');
       }
@@ -145,7 +149,7 @@ export class Door {
         return await read(response);
       } finally {
         // A body read that failed or timed out must not leave the stream open on the wire.
-        if (!response.bodyUsed) response.body?.cancel().catch(() => {});
+        if (!response.bodyUsed) response.body?.cancel().catch(nothing);
       }
     });
   }
@@ -172,7 +176,7 @@ export class Door {
     signal: AbortSignal | undefined,
     work: (signal: AbortSignal, admit: (origin: string, method: string) => Ticket) => Promise<T>,
   ): Promise<T> {
-    if (this.#disposed) throw new PollerDisposedError();
+    this.#live();
     const controller = new AbortController();
     const bound = controller.signal;
     this.#inflight.add(controller);
@@ -180,33 +184,22 @@ export class Door {
     const stopForwarding = forwardAbort(signal, controller);
     const stopDeadline = this.deadline(href, controller);
     let ticket: Ticket | undefined;
-    let answered: Answer | undefined;
-    const admit = (origin: string, method: string): Ticket => {
-      // Aborted or timed out while the request was being built: it never goes out.
-      if (bound.aborted) throw bound.reason;
-      const admitted = this.admit(origin, href, method);
-      ticket = {
-        response: (answer) => {
-          answered = answer;
-          admitted.response(answer);
-        },
-        end: admitted.end,
-      };
-      return ticket;
-    };
     try {
+      const admit = (origin: string, method: string) => {
+        // Aborted or timed out while the request was being built: it never goes out.
+        if (bound.aborted) throw bound.reason;
+        ticket = this.#admit(origin, href, method);
+        return ticket;
+      };
       // Whatever the transport or the body does, the request ends when its signal aborts.
       const value = await untilAborted(work(bound, admit), bound);
-      ticket?.end(answered === undefined ? 'ok' : judged(answered.status));
+      ticket?.end(false);
       return value;
     } catch (error) {
       const timedOut = bound.reason instanceof TimeoutError;
-      const carried = timedOut || answered !== undefined ? undefined : answerOf(error);
+      const carried = timedOut || ticket?.status !== undefined ? undefined : answerOf(error);
       if (carried !== undefined) ticket?.response(carried);
-      // A timeout is the host's failure; an abort by the caller or dispose() says nothing of it.
-      if (timedOut) ticket?.end('failed');
-      else if (bound.aborted) ticket?.end('aborted');
-      else ticket?.end(answered === undefined ? 'failed' : judged(answered.status));
+      ticket?.end(true, bound);
       throw timedOut ? bound.reason : error;
     } finally {
       stopDeadline();
@@ -237,8 +230,8 @@ export class Door {
     if (fetch !== undefined && typeof fetch !== 'function') {
       throw invalid('wrapFetch.fetch', fetch, 'must be a function');
     }
-    if (fetch !== undefined && this.#wrapped.has(fetch)) return fetch;
-    const transport = fetch ?? ((input, init) => this.deps.transport()(input, init));
+    if (this.#wrapped.has(fetch as FetchFunction)) return fetch as FetchFunction;
+    const transport = fetch ?? ((input, init) => this.#deps.transport()(input, init));
     const wrapped: FetchFunction = (input, init) => {
       let url: URL;
       let ticket: Ticket;
@@ -249,42 +242,38 @@ export class Door {
         const callerSignal = init?.signal ?? request?.signal;
         // An aborted call is refused before it is admitted or counted, like fetch().
         if (callerSignal?.aborted) throw callerSignal.reason;
-        url = requestUrl(input, this.deps.baseUrl());
+        url = requestUrl(input, this.#deps.baseUrl());
         const method = init?.method ?? request?.method ?? 'GET';
         // The caller's abort stops the request, and after the headers its body, as with fetch.
         // A signal that is not one is refused here, before anything is counted.
         stopForwarding = forwardAbort(callerSignal, controller);
-        ticket = this.admit(url.origin, url.href, method.toUpperCase());
+        ticket = this.#admit(url.origin, url.href, method.toUpperCase());
       } catch (error) {
         stopForwarding();
         return Promise.reject(error);
       }
       this.#inflight.add(controller);
       const { signal } = controller;
-      let pending: Promise<Response>;
-      try {
-        // Anything but a Request or a URL goes out as the absolute string the gate checked.
-        const target = request ?? (input instanceof URL ? input : url.href);
-        pending = Promise.resolve(transport(target, { ...init, signal }));
-      } catch (error) {
-        pending = Promise.reject(error);
-      }
-      return pending.then(
+      // Anything but a Request or a URL goes out as the absolute string the gate checked.
+      const target = request ?? (input instanceof URL ? input : url.href);
+      // A transport that throws rejects, as fetch does.
+      return new Promise<Response>((resolve) =>
+        resolve(transport(target, { ...init, signal })),
+      ).then(
         (response) => {
           this.#inflight.delete(controller);
           // Its listener goes with the body, as fetch's own does: none is kept per request.
           if (response.body) released.register(response.body, stopForwarding);
           else stopForwarding();
           ticket.response(response);
-          ticket.end(judged(response.status));
+          ticket.end(false);
           return response;
         },
         (error: unknown) => {
           this.#inflight.delete(controller);
           stopForwarding();
           // The run's deadline is the host failing to answer in time; any other abort is not.
-          const aborted = signal.aborted && !(signal.reason instanceof TimeoutError);
-          ticket.end(aborted ? 'aborted' : 'failed');
+          ticket.end(true, signal);
           throw error;
         },
       );
@@ -298,7 +287,7 @@ export class Door {
    * fetch only sees as an abort): the host failed to answer in time.
    */
   timedOut(origin: string): void {
-    this.deps.gate.outcome(origin, true);
+    this.#deps.gate.outcome(origin, true);
   }
 
   /** Requests under way (diagnostics). */
