@@ -6,18 +6,13 @@ import { requestUrl } from '../transport/request-url.js';
 import type { PollContext, PollTask } from './poll-context.js';
 import { requestHeaders } from './url-request.js';
 
-/** What a run's `ctx.http` calls tell the run's deadline: they are timed on their own. */
-interface OwnDeadline {
-  pause(): void;
-  resume(): void;
-}
-
 /**
  * One run of a task, on a signal of its own (the entry's lives as long as the poll, and a task
- * that listens to its signal each run must not pile listeners up on it). The time the run spends
- * outside its `ctx.http` calls (which have deadlines of their own) is under the poller's
- * timeout: a body that drips, read from `ctx.fetch`, a wrapped fetch or ky with `ctx.signal`,
- * ends the run with a TimeoutError naming `label`, and the next tick is not skipped as in flight.
+ * that listens to its signal each run must not pile listeners up on it). Its context is the
+ * door's fetch and a JSON helper, both bound to that signal. The time the run spends outside its
+ * `ctx.http` calls (which have deadlines of their own) is under the poller's timeout: a body
+ * that drips, read from `ctx.fetch`, a wrapped fetch or ky with `ctx.signal`, ends the run with
+ * a TimeoutError naming `label`, and the next tick is not skipped as in flight.
  */
 export async function runTask<T>(
   deps: { door: Door; politeFetch: FetchFunction; baseUrl: () => string | undefined },
@@ -27,37 +22,13 @@ export async function runTask<T>(
 ): Promise<T> {
   const { door, politeFetch, baseUrl } = deps;
   const run = new AbortController();
+  const { signal } = run;
   const stopForwarding = forwardAbort(entrySignal, run);
   let stopDeadline = door.deadline(label, run);
+  /** `ctx.http` calls under way: the run's own deadline is off while there are any. */
   let calls = 0;
   let over = false;
-  const own: OwnDeadline = {
-    pause: () => {
-      if (calls++ === 0) stopDeadline();
-    },
-    resume: () => {
-      if (--calls === 0 && !over) stopDeadline = door.deadline(label, run);
-    },
-  };
-  try {
-    const context = taskContext(door, politeFetch, baseUrl, run.signal, own);
-    return await untilAborted(Promise.resolve(task(context)), run.signal);
-  } finally {
-    over = true;
-    stopDeadline();
-    stopForwarding();
-  }
-}
-
-/** The context of one task run: the door's fetch and a JSON helper, both bound to `signal`. */
-export function taskContext(
-  door: Door,
-  politeFetch: FetchFunction,
-  baseUrl: () => string | undefined,
-  signal: AbortSignal,
-  own?: OwnDeadline,
-): PollContext {
-  return {
+  const context: PollContext = {
     signal,
     // Async: a bad input (a signal that is not one) rejects, as with fetch.
     fetch: async (input, init) => {
@@ -68,7 +39,7 @@ export function taskContext(
     async http<T>(input: string | URL, init?: RequestInit) {
       const url = requestUrl(input, baseUrl());
       const headers = requestHeaders(init?.headers, undefined);
-      own?.pause();
+      if (calls++ === 0) stopDeadline();
       try {
         return (await door.exchange(
           url,
@@ -77,8 +48,15 @@ export function taskContext(
           anySignal([signal, init?.signal]),
         )) as T;
       } finally {
-        own?.resume();
+        if (--calls === 0 && !over) stopDeadline = door.deadline(label, run);
       }
     },
   };
+  try {
+    return await untilAborted(Promise.resolve(task(context)), signal);
+  } finally {
+    over = true;
+    stopDeadline();
+    stopForwarding();
+  }
 }
