@@ -1,3 +1,5 @@
+import { listen } from './listen.js';
+
 /** Whether the browser believes it is online, and a way to hear when that changes. */
 export interface OnlineSource {
   isOnline(): boolean;
@@ -33,7 +35,9 @@ export function answerAware(source: OnlineSource): OnlineSource {
     falseMeans = FalseMeans.Offline; // a later `false` is news, and believed
     return true;
   };
-  const update = () => {
+  /** A `false` means `means` from now on; the subscriber hears if that changes the answer. */
+  const update = (means: FalseMeans) => {
+    falseMeans = means;
     if (isOnline() === told) return;
     told = !told;
     tell?.(told);
@@ -43,23 +47,14 @@ export function answerAware(source: OnlineSource): OnlineSource {
     subscribe(onChange) {
       told = isOnline();
       tell = onChange;
-      const stop = source.subscribe((online) => {
-        if (!online) falseMeans = FalseMeans.Offline;
-        update();
-      });
+      const stop = source.subscribe((online) => update(online ? falseMeans : FalseMeans.Offline));
       return () => {
         tell = undefined;
         stop();
       };
     },
-    answered() {
-      falseMeans = FalseMeans.Stale;
-      update();
-    },
-    unanswered() {
-      if (falseMeans === FalseMeans.Unsure) falseMeans = FalseMeans.Offline;
-      update();
-    },
+    answered: () => update(FalseMeans.Stale),
+    unanswered: () => update(falseMeans === FalseMeans.Unsure ? FalseMeans.Offline : falseMeans),
   };
 }
 
@@ -71,22 +66,11 @@ export function navigatorOnline(): OnlineSource {
   return answerAware({
     isOnline: () =>
       (globalThis as { navigator?: { onLine?: boolean } }).navigator?.onLine !== false,
-    subscribe(onChange) {
-      const target = globalThis as Partial<
-        Pick<Window, 'addEventListener' | 'removeEventListener'>
-      >;
-      if (typeof target.addEventListener !== 'function' || !target.removeEventListener) {
-        return () => {};
-      }
-      const onOnline = () => onChange(true);
-      const onOffline = () => onChange(false);
-      target.addEventListener('online', onOnline);
-      target.addEventListener('offline', onOffline);
-      return () => {
-        target.removeEventListener?.('online', onOnline);
-        target.removeEventListener?.('offline', onOffline);
-      };
-    },
+    subscribe: (onChange) =>
+      listen(globalThis as Partial<EventTarget>, {
+        online: () => onChange(true),
+        offline: () => onChange(false),
+      }),
   });
 }
 

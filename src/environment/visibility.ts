@@ -1,3 +1,5 @@
+import { listen } from './listen.js';
+
 /** Whether the page is visible, and a way to hear when that changes. */
 export interface VisibilitySource {
   isVisible(): boolean;
@@ -13,15 +15,10 @@ export interface VisibilitySource {
 export function documentVisibility(): VisibilitySource {
   let frozen = false;
   const doc = (): Document | undefined => (globalThis as { document?: Document }).document;
-  const isVisible = () => {
-    const d = doc();
-    return !frozen && (d === undefined || d.visibilityState !== 'hidden');
-  };
+  const isVisible = () => !frozen && doc()?.visibilityState !== 'hidden';
   return {
     isVisible,
     subscribe(onChange) {
-      const d = doc();
-      if (d === undefined || typeof d.addEventListener !== 'function') return () => {};
       let last = isVisible();
       // freeze/resume of a page that stays hidden is no change: report transitions only.
       const changed = () => {
@@ -30,22 +27,18 @@ export function documentVisibility(): VisibilitySource {
         last = visible;
         onChange(visible);
       };
-      const onFreeze = () => {
-        frozen = true;
-        changed();
-      };
-      const onResume = () => {
-        frozen = false;
+      const freeze = (value: boolean) => () => {
+        frozen = value;
         changed();
       };
       // visibilitychange, not focus: focus fires on iframes, dialogs and devtools.
-      d.addEventListener('visibilitychange', changed);
-      d.addEventListener('freeze', onFreeze);
-      d.addEventListener('resume', onResume);
+      const stop = listen(doc(), {
+        visibilitychange: changed,
+        freeze: freeze(true),
+        resume: freeze(false),
+      });
       return () => {
-        d.removeEventListener('visibilitychange', changed);
-        d.removeEventListener('freeze', onFreeze);
-        d.removeEventListener('resume', onResume);
+        stop();
         frozen = false;
       };
     },
