@@ -78,6 +78,13 @@ export const DEFAULTS = deepFreeze({
  */
 export const MAX_TIMER_MS = 2 ** 31 - 1;
 
+/**
+ * Reads with no 413/414 after which a batch size that a 413/414 lowered doubles again (up to
+ * `batch.maxSize`): an occasional probe, so a server that takes more again gets bigger batches.
+ * Internal, not an option.
+ */
+export const BATCH_REGROW_AFTER = 10;
+
 function deepFreeze<T extends object>(value: T): T {
   for (const member of Object.values(value)) {
     if (typeof member === 'object' && member !== null) deepFreeze(member);

@@ -1,6 +1,7 @@
 import { coreOf, type PollerCore } from '../core/poller-core.js';
 import { PollerDisposedError } from '../errors.js';
 import type { Poller } from '../poller.js';
+import { BatchLimits } from './batch-limits.js';
 import { Batcher } from './batcher.js';
 import { EndpointHealth } from './endpoint-health.js';
 import { httpBatchLoader, httpItemLoader } from './http-loaders.js';
@@ -75,6 +76,7 @@ function wire<K, T>(core: PollerCore, options: ResourceOptions<K, T>, settings: 
     item: itemLoader,
     itemSelect: item.select,
     health: new EndpointHealth(core, settings.reprobeAfter),
+    limits: new BatchLimits(settings.maxSize),
     batch: loaders.batch && batch && { loader: loaders.batch, key: batch.key, data: batch.data },
   });
   const read = reader.read.bind(reader);

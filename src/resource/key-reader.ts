@@ -1,6 +1,7 @@
 import type { Clock } from '../environment/clock.js';
 import { isRefusal, MissingItemError } from '../errors.js';
 import type { PollerStats } from '../stats.js';
+import type { BatchLimits } from './batch-limits.js';
 import { chunkKeys } from './chunk-keys.js';
 import type { EndpointHealth } from './endpoint-health.js';
 import type { ItemCache, ItemRecord } from './item-cache.js';
@@ -13,6 +14,7 @@ export interface KeyReaderDeps<K, T> {
   stats: PollerStats;
   cache: ItemCache<K, T>;
   health: EndpointHealth;
+  limits: BatchLimits;
   settings: ResourceSettings;
   keyId: (key: K) => string;
   item: ItemLoader<K>;
@@ -37,6 +39,8 @@ interface BatchOutcome<K, T> {
   skipped: Records<K, T>;
   /** The error that failed a whole batch, if any. */
   failure: unknown;
+  /** A batch was answered 413/414. */
+  tooLarge: boolean;
 }
 
 const always = () => true;
@@ -44,7 +48,7 @@ const aborted = (signal: AbortSignal | undefined) => signal?.aborted === true;
 
 /**
  * Reads keys: batched while the batch endpoint exists (probed first, chunked, 413/414 split in
- * halves), per item otherwise. Every key read ends settled in the cache, or skipped.
+ * halves and remembered), per item otherwise. Every key read ends settled in the cache, or skipped.
  */
 export class KeyReader<K, T> {
   constructor(private readonly deps: KeyReaderDeps<K, T>) {}
@@ -97,20 +101,21 @@ export class KeyReader<K, T> {
     signal: AbortSignal | undefined,
     canContinue: () => boolean,
   ): Promise<{ missing: Records<K, T>; failure: unknown }> {
-    const { cache, health, settings } = this.deps;
+    const { cache, health, limits, settings } = this.deps;
     const { urlFor } = (this.deps.batch as NonNullable<KeyReaderDeps<K, T>['batch']>).loader;
     let chunks: Records<K, T>[];
     try {
       const urlOf = urlFor && ((rs: readonly ItemRecord<K, T>[]) => urlFor(rs.map((r) => r.key)));
-      chunks = chunkKeys(records, settings.maxSize, urlOf, settings.maxUrlLength);
+      chunks = chunkKeys(records, limits.sizeFor(origin), urlOf, settings.maxUrlLength);
     } catch (error) {
       cache.fail(records, error);
       return { missing: [], failure: error };
     }
+    let tooLarge = false;
     if (probeFirst) {
       // Until the endpoint has answered, one chunk probes it alone: a missing one costs one request.
       const [probe, ...rest] = chunks as [Records<K, T>, ...Records<K, T>[]];
-      const outcome = await this.#sendChunks([probe], signal, canContinue);
+      const outcome = await this.#sendChunks([probe], origin, signal, canContinue);
       cache.skip(outcome.skipped);
       if (outcome.missing.length > 0) {
         health.missing(origin, records.length);
@@ -126,30 +131,44 @@ export class KeyReader<K, T> {
         return { missing: [], failure: undefined };
       }
       health.answered(origin);
+      if (outcome.tooLarge) tooLarge = true;
       chunks = rest;
     }
-    const outcome = await this.#sendChunks(chunks, signal, canContinue);
+    const outcome = await this.#sendChunks(chunks, origin, signal, canContinue);
     cache.skip(outcome.skipped);
+    if (!tooLarge && !outcome.tooLarge) limits.fitted(origin);
     // The endpoint went away since it last answered: its keys are read per item in this read.
     if (outcome.missing.length > 0) health.missing(origin, outcome.missing.length);
     return { missing: outcome.missing, failure: outcome.failure };
   }
 
-  /** Sends `chunks`, `concurrency` at once; a 413/414 puts the chunk's halves back in line. */
+  /**
+   * Sends `chunks`, `concurrency` at once; a 413/414 puts the chunk's halves back in line, and
+   * later reads of `origin` chunk by the size it taught.
+   */
   async #sendChunks(
     chunks: Records<K, T>[],
+    origin: string,
     signal: AbortSignal | undefined,
     canContinue: () => boolean,
   ): Promise<BatchOutcome<K, T>> {
-    const outcome: BatchOutcome<K, T> = { missing: [], skipped: [], failure: undefined };
+    const outcome: BatchOutcome<K, T> = {
+      missing: [],
+      skipped: [],
+      failure: undefined,
+      tooLarge: false,
+    };
     const left = await runLimited(
       chunks,
       this.deps.settings.concurrency,
       async (chunk, requeue) => {
         const result = await this.#sendChunk(chunk, signal);
         if (result === 'missing') outcome.missing.push(...chunk);
-        else if (Array.isArray(result)) requeue(...result);
-        else if (result !== 'done') outcome.failure ??= result.failed;
+        else if (result === 'too-large' || Array.isArray(result)) {
+          outcome.tooLarge = true;
+          this.deps.limits.tooLarge(origin, chunk.length);
+          if (result !== 'too-large') requeue(...result);
+        } else if (result !== 'done') outcome.failure ??= result.failed;
       },
       canContinue,
     );
@@ -157,11 +176,14 @@ export class KeyReader<K, T> {
     return outcome;
   }
 
-  /** One batch request: 'done' (every key settled), 'missing', halves to send, or a failure. */
+  /**
+   * One batch request: 'done' (every key settled), 'missing', halves to send, 'too-large' (one
+   * key, failed with it), or a failure.
+   */
   async #sendChunk(
     chunk: Records<K, T>,
     signal: AbortSignal | undefined,
-  ): Promise<'done' | 'missing' | Records<K, T>[] | { failed: unknown }> {
+  ): Promise<'done' | 'missing' | 'too-large' | Records<K, T>[] | { failed: unknown }> {
     const { cache } = this.deps;
     const { loader } = this.deps.batch as NonNullable<KeyReaderDeps<K, T>['batch']>;
     let answer: Awaited<ReturnType<BatchLoader<K>['load']>>;
@@ -188,7 +210,7 @@ export class KeyReader<K, T> {
       return [chunk.slice(0, half), chunk.slice(half)];
     }
     cache.fail(chunk, answer.error); // 413/414 for one key: that key fails alone
-    return 'done';
+    return 'too-large';
   }
 
   /** Gives each key of `chunk` its entry's data, or its own error. Extra entries are ignored. */

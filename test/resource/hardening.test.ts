@@ -337,6 +337,91 @@ describe('item 7: a 413 on every batch', () => {
   });
 });
 
+describe('item 7: a 413 is remembered per batch endpoint', () => {
+  /** 64 subscribed keys on a batch endpoint that answers 413 above `maxBatch` keys. */
+  function limited(maxBatch: number, status = 200) {
+    const env = setup();
+    const ks = keys(64);
+    env.api.fill(ks);
+    env.api.maxBatch = maxBatch;
+    env.api.batchStatus = status;
+    const resource = createResource(env.poller, apiResource());
+    for (const key of ks) resource.subscribe(key, vi.fn());
+    /** Batch sizes sent from now on, over `sweeps` more intervals. */
+    const sweep = async (sweeps = 1) => {
+      const before = env.api.batches().length;
+      for (let i = 0; i < sweeps; i++) {
+        await vi.advanceTimersByTimeAsync(i === 0 && before === 0 ? 0 : 1000);
+        await settle();
+      }
+      return env.api.batchSizes().slice(before);
+    };
+    return { ...env, ks, resource, sweep };
+  }
+
+  it('room for 20: the first sweep halves 64 → 32 → 16 (7 requests); later sweeps send 16 × 4', async () => {
+    const { sweep, ks, resource } = limited(20);
+    expect(await sweep()).toEqual([64, 32, 32, 16, 16, 16, 16]);
+    expect(await sweep()).toEqual([16, 16, 16, 16]);
+    expect(await sweep()).toEqual([16, 16, 16, 16]);
+    expect(ks.every((k) => resource.get(k).status === 'success')).toBe(true);
+  });
+
+  it('a 413 storm (every batch, even of one key): 127 requests once, then 64 per sweep', async () => {
+    const { sweep, poller } = limited(Number.POSITIVE_INFINITY, 413);
+    expect(await sweep()).toHaveLength(127);
+    expect(await sweep()).toEqual(Array(64).fill(1));
+    expect(await sweep()).toEqual(Array(64).fill(1));
+    expect(poller.stats()).toMatchObject({ sent: 127 + 64 + 64 });
+  });
+
+  it('after 10 clean sweeps the size doubles once (a probe back up); a 413 brings it back down', async () => {
+    const { sweep, api } = limited(20);
+    await sweep(); // 64 → 32 → 16
+    expect(await sweep(10)).toEqual(Array(40).fill(16)); // 10 clean sweeps of 16 × 4
+    expect(await sweep()).toEqual([32, 32, 16, 16, 16, 16]); // the probe: 32 is too large
+    expect(await sweep(10)).toEqual(Array(40).fill(16));
+    api.maxBatch = 64; // the server takes more again
+    expect(await sweep()).toEqual([32, 32]); // the next probe fits: 1 clean read at 32
+    expect(await sweep(9)).toEqual(Array(18).fill(32));
+    expect(await sweep()).toEqual([64]); // back to maxSize: nothing to remember
+    expect(await sweep(20)).toEqual(Array(20).fill(64));
+  });
+
+  it('per endpoint: a 413 from one origin leaves another batch endpoint at maxSize', async () => {
+    const { api, poller } = setup();
+    const ks = keys(64);
+    api.fill(ks);
+    api.override = (request) =>
+      request.kind === 'batch' && request.origin === API && request.keys.length > 20
+        ? new Response('too large', { status: 413 })
+        : undefined;
+    const other = 'http://other.test';
+    const here = createResource(poller, apiResource());
+    const there = createResource(
+      poller,
+      apiResource({
+        batch: apiBatch({ url: `${other}/batch` }),
+        item: { url: (key) => `${other}/items/${key}` },
+      }),
+    );
+    for (const key of ks) {
+      here.subscribe(key, vi.fn());
+      there.subscribe(key, vi.fn());
+    }
+    await settle();
+    await vi.advanceTimersByTimeAsync(1000);
+    await settle();
+    const sizes = (origin: string) =>
+      api
+        .batches()
+        .filter((r) => r.origin === origin)
+        .map((r) => r.keys.length);
+    expect(sizes(API)).toEqual([64, 32, 32, 16, 16, 16, 16, 16, 16, 16, 16]);
+    expect(sizes(other)).toEqual([64, 64]);
+  });
+});
+
 describe('item 13: fetch() with a key the default keyId cannot encode', () => {
   const cyclic: Record<string, unknown> = { id: 'x' };
   cyclic.self = cyclic;
