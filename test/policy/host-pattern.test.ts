@@ -236,7 +236,10 @@ describe('wildcard matching: property against a label-list reference model', () 
           const hostText = randomCase(host.join('.'), mask) + (trailingDot ? '.' : '');
           const url = new URL(`https://${hostText}${port}/path`);
           const p = pattern(`*.${randomCase(suffix.join('.'), ~mask)}`);
-          expect(matchesHostPattern(p, url)).toBe(reference(host, suffix));
+          // One trailing dot is the fully qualified form of the same host, not an empty label.
+          const labels = trailingDot ? [...host, ''] : host;
+          const comparable = labels.at(-1) === '' ? labels.slice(0, -1) : labels;
+          expect(matchesHostPattern(p, url)).toBe(reference(comparable, suffix));
         },
       ),
       { numRuns: 2000 },
