@@ -28,14 +28,22 @@ export class Batcher<K, T> {
   #timer: unknown = null;
   /** Sweeps made due for a new key that have not started yet. */
   readonly #expected = new Set<SweepRef>();
+  /** The sweep whose gates a queued key obeys (a subscribed key; `fetch()` keys obey none). */
+  readonly #gates = new Map<string, SweepRef>();
+  /** Keys whose gates were closed when the window closed: they wait for that sweep's next run. */
+  readonly #held = new Map<SweepRef, Map<string, K>>();
 
   constructor(private readonly deps: BatcherDeps<K, T>) {}
 
-  /** Queues a read of `key` for the window, or returns the read already queued or under way. */
-  load(id: string, key: K): Promise<T> {
+  /**
+   * Queues a read of `key` for the window, or returns the read already queued or under way. With
+   * `gate`, the key goes out only if that sweep's gates are open when the window closes.
+   */
+  load(id: string, key: K, gate?: SweepRef): Promise<T> {
     const { promise, created } = this.deps.cache.pending.claim(id);
     if (created) {
       this.#queued.set(id, key);
+      if (gate !== undefined) this.#gates.set(id, gate);
       this.#arm();
     }
     return promise;
@@ -48,7 +56,10 @@ export class Batcher<K, T> {
 
   /** `sweep` will not run (its last key left): the keys that waited for it go out on their own. */
   cancelSweep(sweep: SweepRef): void {
-    if (this.#expected.delete(sweep) && this.#queued.size > 0) this.#arm();
+    const held = this.#held.get(sweep);
+    this.#held.delete(sweep);
+    for (const [id, key] of held ?? []) this.#queued.set(id, key);
+    if ((this.#expected.delete(sweep) || held !== undefined) && this.#queued.size > 0) this.#arm();
   }
 
   /**
@@ -58,6 +69,9 @@ export class Batcher<K, T> {
   startSweep(sweep: SweepRef, due: readonly ItemRecord<K, T>[]): ItemRecord<K, T>[] {
     this.#expected.delete(sweep);
     for (const record of due) this.deps.cache.pending.claim(record.id);
+    const held = this.#held.get(sweep);
+    this.#held.delete(sweep);
+    for (const [id, key] of held ?? []) this.#queued.set(id, key);
     return [...due, ...this.#take()];
   }
 
@@ -68,6 +82,7 @@ export class Batcher<K, T> {
     const { store } = this.deps.cache;
     const records = [...this.#queued].map(([id, key]) => store.ensure(id, key, now));
     this.#queued = new Map();
+    this.#gates.clear();
     this.#disarm();
     return records;
   }
@@ -86,7 +101,13 @@ export class Batcher<K, T> {
     this.#timer = null;
     const { canSend, read } = this.deps;
     for (const sweep of this.#expected) if (canSend(sweep.origin, sweep.background)) return;
-    void read(this.#take()).catch(() => {});
+    for (const [id, gate] of this.#gates) {
+      if (canSend(gate.origin, gate.background)) continue;
+      const held = this.#held.get(gate) ?? new Map<string, K>();
+      this.#held.set(gate, held.set(id, this.#queued.get(id) as K));
+      this.#queued.delete(id);
+    }
+    if (this.#queued.size > 0) void read(this.#take()).catch(() => {});
   }
 
   /** Keys waiting for the window (diagnostics). */
@@ -98,5 +119,7 @@ export class Batcher<K, T> {
     this.#disarm();
     this.#queued.clear();
     this.#expected.clear();
+    this.#gates.clear();
+    this.#held.clear();
   }
 }

@@ -139,12 +139,16 @@ export class Sweeper<K, T> {
       // tab): its keys are stamped then, and a schedule from before would skip them an interval.
       group.extra = group.started;
       group.run.refresh(group.started);
-    } else if (core.canSend(group.origin, group.background)) {
+    } else {
       // Its sweep may wait on a body that never ends (until its deadline): the keys due now go
-      // out with the window's reads instead of waiting for it. Keys under way stay under way.
-      for (const record of this.#due(group, core.clock.now(), false))
-        void batcher.load(record.id, record.key);
-    } else group.refreshAfter = true;
+      // out with the window's reads, if the gates are open then. Keys under way stay under way;
+      // those the gates hold go with the sweep that follows this one.
+      if (core.canSend(group.origin, group.background)) {
+        for (const record of this.#due(group, core.clock.now(), false))
+          void batcher.load(record.id, record.key, group);
+      }
+      group.refreshAfter = true;
+    }
   }
 
   /**
