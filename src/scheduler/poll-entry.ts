@@ -9,8 +9,8 @@ export interface PollEntry<T = unknown> {
   interval: number;
   hiddenInterval: number | false;
   readonly task: PollRun<T>;
-  readonly onData: ((data: T) => void) | undefined;
-  readonly onError: ((error: unknown) => void) | undefined;
+  readonly onData?: ((data: T) => void) | undefined;
+  readonly onError?: ((error: unknown) => void) | undefined;
   /** Start of the current period: the last run's start, or the last skipped tick. */
   anchor: number;
   /** Time after `anchor` at which the next run is due: the interval, or a longer backoff. */
@@ -55,15 +55,10 @@ export interface EntrySpec<T> {
   immediate: boolean;
 }
 
+/** The entry of `spec` (its fields as given), due at once or one interval after `now`. */
 export function createEntry<T>(spec: EntrySpec<T>, now: number, seq: number): PollEntry<T> {
   return {
-    key: spec.key,
-    origin: spec.origin,
-    interval: spec.interval,
-    hiddenInterval: spec.hiddenInterval,
-    task: spec.task,
-    onData: spec.onData,
-    onError: spec.onError,
+    ...spec,
     anchor: spec.immediate ? Number.NEGATIVE_INFINITY : now,
     delay: spec.interval,
     failures: 0,
