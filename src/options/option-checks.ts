@@ -9,10 +9,7 @@ const positiveMs = number('a positive number of milliseconds', (n) => n > 0);
 const nonNegativeMs = number('a number of milliseconds, 0 or more', (n) => n >= 0);
 const fraction = number('a number from 0 to 1', (n) => n >= 0 && n <= 1);
 const count = number('a positive integer', (n) => Number.isInteger(n) && n > 0);
-const hiddenInterval = orFalse(
-  positiveMs,
-  'a positive number of milliseconds, or false to pause while hidden',
-);
+const hiddenInterval = orFalse(positiveMs, 'a positive number of milliseconds, or false');
 
 const string = (what = 'a string') => is((v) => typeof v === 'string', what);
 const fn = (what: string) => is((v) => typeof v === 'function', what);
@@ -32,7 +29,7 @@ const hostPolicy = object(
     match: refine<string>(
       string(),
       (s) => parseHostPattern(s) !== null,
-      'is not a host pattern; use a host ("localhost", "api.example.com:8443"), a wildcard ("*.hf.space") or an origin ("https://api.example.com")',
+      'is not a host pattern ("api.example.com:8443", "*.hf.space" or "https://api.example.com")',
     ),
     interval: positiveMs,
     hiddenInterval,
@@ -53,7 +50,7 @@ export const pollerOptions = object({
       `a positive number of milliseconds, at most ${MAX_TIMER_MS}`,
       (n) => n > 0 && n <= MAX_TIMER_MS,
     ),
-    'a positive number of milliseconds, or false for no timeout',
+    'a positive number of milliseconds, or false',
   ),
   baseUrl: refine<string>(string(), (s) => URL.canParse(s), 'must be an absolute URL'),
   cooldown: object({ defaultMs: nonNegativeMs, maxMs: nonNegativeMs, jitter: fraction }),
@@ -69,7 +66,7 @@ export const pollerOptions = object({
       failureRatio: number('a number above 0, at most 1', (n) => n > 0 && n <= 1),
       openMs: positiveMs,
     }),
-    'breaker settings { windowSize?, windowMs?, minRequests?, failureRatio?, openMs? }, or false',
+    'breaker settings (an object), or false',
   ),
   maxConcurrent: count,
   maxTrackedOrigins: count,
@@ -81,13 +78,13 @@ export const pollerOptions = object({
   ]),
   visibility: orFalse(
     methods('a visibility source', ['isVisible', 'subscribe']),
-    'a visibility source { isVisible, subscribe }, or false to ignore visibility',
+    'a visibility source { isVisible, subscribe }, or false',
   ),
   online: orFalse(
     methods('an online source', ['isOnline', 'subscribe']),
-    'an online source { isOnline, subscribe }, or false to ignore online state',
+    'an online source { isOnline, subscribe }, or false',
   ),
-  random: fn('a function returning a number in [0, 1)'),
+  random: fn('a function'),
 });
 
 export const pollOptions = object({
@@ -99,7 +96,7 @@ export const pollOptions = object({
   immediate: is((v) => typeof v === 'boolean', 'true or false'),
   headers: is(
     (v) => typeof v === 'function' || (typeof v === 'object' && v !== null && validHeaders(v)),
-    'headers (an object, a Headers, [name, value] pairs) or a function returning them',
+    'a HeadersInit, or a function returning one',
   ),
   credentials: is(
     (v) => v === 'omit' || v === 'same-origin' || v === 'include',
@@ -110,9 +107,9 @@ export const pollOptions = object({
       typeof v === 'object' &&
       v !== null &&
       typeof (v as { '~standard'?: { validate?: unknown } })['~standard']?.validate === 'function',
-    'a Standard Schema (zod 4, valibot, arktype, ...)',
+    'a Standard Schema',
   ),
-  select: fn('a function from the data to what this subscriber sees'),
+  select: fn('a function'),
   onData: fn('a function'),
   onError: fn('a function'),
 });

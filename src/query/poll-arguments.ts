@@ -71,17 +71,13 @@ export function pollArguments(
   if (!isUrl) {
     for (const name of ['headers', 'credentials', 'schema'] as const) {
       if (options[name] !== undefined) {
-        throw invalid(`poll.${name}`, options[name], 'applies to URL polls; a task sends its own');
+        throw invalid(`poll.${name}`, options[name], 'applies to URL polls only');
       }
     }
   }
   const target = isUrl ? taskOrUrl : (options.url ?? options.origin);
   if (target === undefined) {
-    throw invalid(
-      'poll.url',
-      undefined,
-      'is required (or poll.origin): it selects the host policy and cooldown',
-    );
+    throw invalid('poll.url', undefined, 'is required (or poll.origin)');
   }
   const option = isUrl ? 'url' : options.url !== undefined ? 'poll.url' : 'poll.origin';
   try {

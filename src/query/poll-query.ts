@@ -1,5 +1,5 @@
 import type { Clock } from '../environment/clock.js';
-import { InvalidOptionsError } from '../errors.js';
+import { invalid } from '../errors.js';
 import type { EventBus } from '../events.js';
 import type { PollEntry, PollRun } from '../scheduler/poll-entry.js';
 import type { Scheduler } from '../scheduler/scheduler.js';
@@ -119,14 +119,11 @@ export class PollQueries {
     if (query !== undefined && query.fingerprint !== spec.fingerprint) {
       // One key, two different requests: sharing would send one poll's headers (a token) for
       // another, or hand data to a schema that never checked it.
-      throw new InvalidOptionsError([
-        {
-          option: 'poll.key',
-          value: spec.key,
-          message:
-            'is already polled with another URL, task, headers, credentials or schema; use another key, or define the headers function, schema and task once and reuse them',
-        },
-      ]);
+      throw invalid(
+        'poll.key',
+        spec.key,
+        'is already polled with another URL, task, headers, credentials or schema',
+      );
     }
     const created = query === undefined;
     if (query === undefined) query = this.#create(spec, own);

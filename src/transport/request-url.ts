@@ -22,7 +22,7 @@ export function requestUrl(input: unknown, base: string | undefined): URL {
     throw invalid(
       'url',
       input,
-      `must be a URL or a Request${base === undefined ? ' (relative URLs need the baseUrl option outside a browser page)' : ''}`,
+      `must be a URL or a Request${base === undefined ? ' (a relative one needs the baseUrl option)' : ''}`,
     );
   }
 }

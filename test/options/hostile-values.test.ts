@@ -79,8 +79,7 @@ describe('a nested option of the wrong kind inside an option that may be false',
       {
         option: 'breaker',
         value: 5,
-        message:
-          'must be breaker settings { windowSize?, windowMs?, minRequests?, failureRatio?, openMs? }, or false',
+        message: 'must be breaker settings (an object), or false',
       },
     ]);
     expect(() => track(createPoller({ breaker: false }))).not.toThrow();
