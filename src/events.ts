@@ -1,3 +1,4 @@
+import mitt from 'mitt';
 import type { CooldownStart } from './cooldown/cooldown-registry.js';
 import { invalid } from './errors.js';
 import type { SkipReason } from './stats.js';
@@ -53,16 +54,20 @@ export function reportUncaught(error: unknown): void {
 }
 
 /**
- * The poller's events. Every handler is isolated: one that throws neither breaks the poller nor
- * stops the other handlers.
+ * The poller's events, on mitt. Every handler is isolated: one that throws neither breaks the
+ * poller nor stops the other handlers.
  */
 export function createEventBus(): EventBus {
-  /** Each type's handlers in the order added; a handler added twice is held once. */
-  const all = new Map<keyof PollerEvents, Set<(event: never) => void>>();
+  const emitter = mitt<PollerEvents>();
+  /** Each type's handlers and their isolating wrappers; a handler added twice is held once. */
+  const all = new Map<keyof PollerEvents, Map<unknown, (event: never) => void>>();
   const off: EventBus['off'] = (type, handler) => {
-    const handlers = all.get(type);
-    // No type is kept without handlers: hasListeners() is a lookup.
-    if (handler === undefined || (handlers?.delete(handler) && handlers.size === 0)) {
+    const wrappers = all.get(type);
+    const wrapper = wrappers?.get(handler);
+    if (handler === undefined) emitter.off(type);
+    else if (wrapper !== undefined) emitter.off(type, wrapper as never);
+    // No type is kept without handlers: hasListeners() is a lookup, and nothing leaks.
+    if (handler === undefined || (wrappers?.delete(handler) && wrappers.size === 0)) {
       all.delete(type);
     }
   };
@@ -70,27 +75,33 @@ export function createEventBus(): EventBus {
     on(type, handler) {
       // Refused here, not at every emit far from the call that gave it.
       if (typeof handler !== 'function') throw invalid('handler', handler, 'must be a function');
-      const handlers = all.get(type) ?? new Set();
-      all.set(type, handlers.add(handler));
+      const wrappers = all.get(type) ?? new Map();
+      all.set(type, wrappers);
+      if (!wrappers.has(handler)) {
+        const wrapper = (event: never) => {
+          try {
+            handler(event);
+          } catch (error) {
+            reportUncaught(error);
+          }
+        };
+        wrappers.set(handler, wrapper);
+        emitter.on(type, wrapper as never);
+      }
       return () => off(type, handler);
     },
     off,
-    emit(type, event) {
-      // A copy: handlers added or removed by a handler take effect from the next emit.
-      for (const handler of [...(all.get(type) ?? [])]) {
-        try {
-          handler(event as never);
-        } catch (error) {
-          reportUncaught(error);
-        }
-      }
-    },
+    // mitt calls a copy of the list: handlers added or removed by a handler count from the next.
+    emit: (type, event) => emitter.emit(type, event),
     hasListeners: (type) => all.has(type),
     listenerCount() {
       let count = 0;
-      for (const handlers of all.values()) count += handlers.size;
+      for (const wrappers of all.values()) count += wrappers.size;
       return count;
     },
-    clear: () => all.clear(),
+    clear() {
+      emitter.all.clear();
+      all.clear();
+    },
   };
 }
