@@ -151,6 +151,19 @@ export class MissingItemError extends PollwiseError {
   }
 }
 
+/**
+ * A resource read that did not go out, or was cut short, while its origin was closed (paused,
+ * hidden, offline, cooling down, breaker open) or its sweep stopped. Not a failure: nothing was
+ * learned of the item, which stays as it was and is read again when it is next due.
+ */
+export class ReadSkippedError extends PollwiseError {
+  override name = 'ReadSkippedError';
+  override readonly code = 'skipped';
+  constructor(readonly key: unknown) {
+    super(`pollwise: the read of key ${describeValue(key)} was skipped; it is still due`);
+  }
+}
+
 /** One issue of a Standard Schema validation. */
 export interface SchemaIssue {
   readonly message: string;

@@ -1,5 +1,5 @@
 import type { Clock } from '../environment/clock.js';
-import { isRefusal, PollerDisposedError, ValidationError } from '../errors.js';
+import { isRefusal, PollerDisposedError, ReadSkippedError, ValidationError } from '../errors.js';
 import type { EventBus } from '../events.js';
 import { type ItemRecord, ItemStore } from '../query/item-store.js';
 import { type Outcome, PENDING, type Snapshot } from '../query/snapshot.js';
@@ -21,8 +21,6 @@ export interface ItemCacheDeps<K, T> {
   /** An item left the cache: whatever else was kept for it (its ETag) goes too. */
   forget: (key: K) => void;
 }
-
-const SKIPPED = 'pollwise: read skipped (paused, hidden, offline or cooling down)';
 
 /**
  * The items of one resource and the reads waiting on them: every read ends here, as data,
@@ -106,7 +104,7 @@ export class ItemCache<K, T> {
   skip(records: readonly ItemRecord<K, T>[]): void {
     for (const record of records) {
       record.requestedAt = Number.NEGATIVE_INFINITY;
-      this.pending.reject(record.id, new Error(SKIPPED));
+      this.pending.reject(record.id, new ReadSkippedError(record.key));
     }
   }
 

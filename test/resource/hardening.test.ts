@@ -2,8 +2,8 @@
 // never data, 413 splits meet the same limiter and gates, fetch() never throws.
 import { describe, expect, it, vi } from 'vitest';
 import * as z from 'zod';
-import { UnexpectedResponseError } from '../../src/index.js';
-import { createResource, type Snapshot } from '../../src/resource/index.js';
+import { isPollwiseError, isRefusal, UnexpectedResponseError } from '../../src/index.js';
+import { createResource, ReadSkippedError, type Snapshot } from '../../src/resource/index.js';
 import { useFakeClock } from '../support/clock.js';
 import { settle } from '../support/fake-network.js';
 import { rejectionOf, tracked } from '../support/promises.js';
@@ -419,6 +419,30 @@ describe('item 7: a 413 is remembered per batch endpoint', () => {
         .map((r) => r.keys.length);
     expect(sizes(API)).toEqual([64, 32, 32, 16, 16, 16, 16, 16, 16, 16, 16]);
     expect(sizes(other)).toEqual([64, 64]);
+  });
+});
+
+describe('a skipped read: fetch() rejects with a typed error', () => {
+  it('a key fetched with a sweep that a 429 stops: ReadSkippedError (code skipped), not a plain Error', async () => {
+    const { api, poller } = setup();
+    api.fill(['a', 'b']);
+    api.override = (request) =>
+      request.kind === 'item' && request.keys[0] === 'a'
+        ? new Response(null, { status: 429, headers: { 'retry-after': '30' } })
+        : undefined;
+    const resource = createResource(poller, apiResource({ batch: undefined, concurrency: 1 }));
+    resource.subscribe('a', vi.fn());
+    resource.subscribe('b', vi.fn());
+    const fetched = resource.fetch('b'); // rides the sweep: a first (stalest), then b
+    await settle();
+    expect(api.items().map((r) => r.keys[0])).toEqual(['a']); // the cooldown stopped b
+    const error = await rejectionOf(fetched);
+    expect(error).toBeInstanceOf(ReadSkippedError);
+    expect(error).toMatchObject({ name: 'ReadSkippedError', code: 'skipped', key: 'b' });
+    expect(isPollwiseError(error)).toBe(true);
+    expect(isRefusal(error)).toBe(false); // no retry time to give: it is due on the next tick
+    expect((error as Error).message).toMatch(/^pollwise: /);
+    expect(resource.get('b').status).toBe('pending'); // nothing was learned of b
   });
 });
 

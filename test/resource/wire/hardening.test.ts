@@ -6,6 +6,7 @@ import { PollerDisposedError, TimeoutError } from '../../../src/index.js';
 import { createResource, type Resource } from '../../../src/resource/index.js';
 import { waitFor } from '../../support/clock.js';
 import { sendJson } from '../../support/loopback-server.js';
+import { runsSettled } from '../../support/poller.js';
 import { tracked } from '../../support/promises.js';
 import { type Route, wire } from './harness.js';
 
@@ -168,7 +169,8 @@ describe('item 7: a 413 on every batch, against a real server', () => {
       const items = itemsOn(w, true, { concurrency: n });
       for (let i = 0; i < 64; i++) items.subscribe(`k${i}`, vi.fn());
       await w.clock.advance(0);
-      await waitFor(() => w.log.length === 127 && w.open === 0, '127 requests answered', 15_000);
+      const done = () => w.log.length === 127 && w.open === 0 && runsSettled(w.poller);
+      await waitFor(done, '127 requests answered and read', 15_000);
       expect(w.log.map((r) => idsOf(r).length).sort((x, y) => y - x)).toEqual(
         [64, 32, 16, 8, 4, 2, 1].flatMap((size) => Array(64 / size).fill(size)),
       );
