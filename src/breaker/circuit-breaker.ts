@@ -44,9 +44,8 @@ export class CircuitBreaker {
 
   /** Epoch ms until which nothing may be sent; 0 when a request may go now. */
   blockedUntil(now: number): number {
-    if (this.state === 'closed') return 0;
-    if (this.state === 'open') return this.until > now ? this.until : 0;
-    return this.until > now ? this.until : 0; // half-open: the probe is still out
+    // Open: until the probe may go; half-open: while the probe is still out.
+    return this.state !== 'closed' && this.until > now ? this.until : 0;
   }
 
   /** Asks to send now; returns the transition it caused, and whether the request may go. */

@@ -12,8 +12,6 @@ export type BlockReason = 'cooldown' | 'breaker';
 export interface Gate {
   /** Why and until when nothing may be sent to `origin`; null when a request may go now. */
   blocked(origin: string): { reason: BlockReason; until: number } | null;
-  /** Epoch ms until which nothing may be sent to `origin` (0 or past: open). */
-  blockedUntil(origin: string): number;
 }
 
 /**
@@ -38,10 +36,6 @@ export class OriginGate implements Gate {
     if (cooldown > now) return { reason: 'cooldown', until: cooldown };
     const breaker = this.breakers.blockedUntil(origin, now);
     return breaker > now ? { reason: 'breaker', until: breaker } : null;
-  }
-
-  blockedUntil(origin: string): number {
-    return this.blocked(origin)?.until ?? 0;
   }
 
   /**
