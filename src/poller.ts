@@ -167,7 +167,6 @@ function facade(parts: Parts): Poller {
     stats: () => copyStats(parts.stats),
     inspect: () => ({
       ...scheduler.inspect(),
-      timers: scheduler.pendingTimers,
       sharedPolls: queries.size,
       requestsInFlight: door.inflight,
       eventListeners: events.listenerCount(),
@@ -208,10 +207,7 @@ function sumCounts(all: readonly (() => ResourceCounts)[]): ResourceCounts {
   const sum = { items: 0, etags: 0, reads: 0, groups: 0 };
   for (const counts of all) {
     const c = counts();
-    sum.items += c.items;
-    sum.etags += c.etags;
-    sum.reads += c.reads;
-    sum.groups += c.groups;
+    for (const name in sum) sum[name as keyof ResourceCounts] += c[name as keyof ResourceCounts];
   }
   return sum;
 }

@@ -207,24 +207,23 @@ export class Scheduler {
     return this.#paused;
   }
 
-  /** Armed timers: at most one per group. */
-  get pendingTimers(): number {
-    let count = 0;
-    for (const group of this.#groups.values()) if (group.timer !== null) count++;
-    return count;
-  }
-
   /** Counts of what the scheduler holds, for `poller.inspect()`. */
   inspect(): {
     entries: number;
     groups: number;
+    /** Armed timers: at most one per group. */
+    timers: number;
     lanes: number;
     running: number;
     queued: number;
     environmentListeners: boolean;
   } {
     let entries = 0;
-    for (const group of this.#groups.values()) entries += group.entries.size;
+    let timers = 0;
+    for (const group of this.#groups.values()) {
+      entries += group.entries.size;
+      if (group.timer !== null) timers++;
+    }
     let running = 0;
     let queued = 0;
     for (const lane of this.#lanes.values()) {
@@ -234,6 +233,7 @@ export class Scheduler {
     return {
       entries,
       groups: this.#groups.size,
+      timers,
       lanes: this.#lanes.size,
       running,
       queued,
