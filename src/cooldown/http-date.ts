@@ -1,7 +1,7 @@
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 const M = MONTHS.join('|');
 const D = 'Mon|Tue|Wed|Thu|Fri|Sat|Sun';
-const DL = 'Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday';
+const DL = '(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day';
 const T = '(\\d{2}):(\\d{2}):(\\d{2})';
 // The three HTTP-date forms of RFC 9110 §5.6.7; Date.parse is far too lenient ("5" is a date).
 const IMF_FIXDATE = new RegExp(`^(?:${D}), (\\d{2}) (${M}) (\\d{4}) ${T} GMT$`);

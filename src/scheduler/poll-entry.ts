@@ -34,11 +34,16 @@ export interface PollEntry<T = unknown> {
   removed: boolean;
 }
 
+/** An anchor that makes an entry due at once; also a freshness older than any. */
+export const DUE_NOW = Number.NEGATIVE_INFINITY;
+/** When a parked entry is due: never, until something re-arms it. */
+export const NEVER = Number.POSITIVE_INFINITY;
+
 /** When the entry is next due, given the page's visibility; Infinity while parked. */
 export function dueAt(entry: PollEntry, visible: boolean): number {
-  if (entry.queued) return Number.POSITIVE_INFINITY; // its lane will start it
+  if (entry.queued) return NEVER; // its lane will start it
   if (visible) return entry.anchor + entry.delay;
-  if (entry.hiddenInterval === false) return Number.POSITIVE_INFINITY;
+  if (entry.hiddenInterval === false) return NEVER;
   return entry.anchor + Math.max(entry.hiddenInterval, entry.delay);
 }
 
@@ -59,14 +64,14 @@ export interface EntrySpec<T> {
 export function createEntry<T>(spec: EntrySpec<T>, now: number, seq: number): PollEntry<T> {
   return {
     ...spec,
-    anchor: spec.immediate ? Number.NEGATIVE_INFINITY : now,
+    anchor: spec.immediate ? DUE_NOW : now,
     delay: spec.interval,
     failures: 0,
     running: null,
     startedAt: 0,
     controller: null,
     queued: false,
-    freshAt: Number.NEGATIVE_INFINITY,
+    freshAt: DUE_NOW,
     resumeAnchor: null,
     seq,
     removed: false,

@@ -8,7 +8,14 @@ import type { PollerStats, SkipReason } from '../stats.js';
 import type { Gate } from '../transport/origin-gate.js';
 import { type BackoffSettings, fullJitterBackoff } from './backoff.js';
 import { OriginLane } from './origin-lane.js';
-import { createEntry, dueAt, type EntrySpec, type PollEntry } from './poll-entry.js';
+import {
+  createEntry,
+  DUE_NOW,
+  dueAt,
+  type EntrySpec,
+  NEVER,
+  type PollEntry,
+} from './poll-entry.js';
 import { PollGroup } from './poll-group.js';
 
 export interface SchedulerDeps {
@@ -178,10 +185,10 @@ export class Scheduler {
    */
   refresh(entry: PollEntry, keepSchedule = false): void {
     if (entry.removed || this.#disposed) return;
-    if (keepSchedule && entry.anchor !== Number.NEGATIVE_INFINITY) {
+    if (keepSchedule && entry.anchor !== DUE_NOW) {
       entry.resumeAnchor ??= entry.anchor;
     } else if (!keepSchedule) entry.resumeAnchor = null;
-    entry.anchor = Number.NEGATIVE_INFINITY;
+    entry.anchor = DUE_NOW;
     const group = this.#groupOf.get(entry);
     if (group !== undefined) this.#armIfEarlier(group, entry);
   }
@@ -276,7 +283,7 @@ export class Scheduler {
       for (const entry of group.entries) {
         if (entry.running === null || entry.startedAt > hiddenSince) continue;
         this.#abort(entry, this.#lanes.get(entry.origin));
-        entry.anchor = Number.NEGATIVE_INFINITY;
+        entry.anchor = DUE_NOW;
       }
     }
   }
@@ -355,9 +362,9 @@ export class Scheduler {
     }
     const { clock, random } = this.deps;
     const visible = this.#isVisible();
-    let earliest = Number.POSITIVE_INFINITY;
+    let earliest = NEVER;
     for (const entry of group.entries) earliest = Math.min(earliest, dueAt(entry, visible));
-    if (earliest === Number.POSITIVE_INFINITY) return null; // parked until visible again
+    if (earliest === NEVER) return null; // parked until visible again
     const now = this.#now();
     const at = Math.max(earliest, this.#blocked(group.origin)?.until ?? 0);
     // Overdue work runs at once; waiting work lands a little late at random (never early).
@@ -502,7 +509,7 @@ export class Scheduler {
       entry.delay = entry.interval;
       // Its own origin reopening makes it due at once (the gate holds it until then); a refusal
       // from another origin must not, or it would spin.
-      if (value.origin === entry.origin) entry.anchor = Number.NEGATIVE_INFINITY;
+      if (value.origin === entry.origin) entry.anchor = DUE_NOW;
       stats.skipped[value.code === 'cooldown' ? 'cooldown' : 'breaker']++;
     } else {
       // A failure while the origin is blocked (its 429, or the failure that opened the breaker)
