@@ -106,7 +106,7 @@ export function isCooldownError(error: unknown): error is CooldownError {
 export function isRefusal(error: unknown): error is CooldownError | BreakerOpenError {
   return (
     error instanceof RequestRefusedError ||
-    isNamed(error, 'CooldownError', 'cooldown') ||
+    isCooldownError(error) ||
     isNamed(error, 'BreakerOpenError', 'breaker-open')
   );
 }

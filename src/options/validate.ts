@@ -1,4 +1,4 @@
-import { InvalidOptionsError } from '../errors.js';
+import { InvalidOptionsError, invalid } from '../errors.js';
 import { type Check, isObject, type Path, type Problem } from './check.js';
 
 /**
@@ -57,9 +57,7 @@ export const optionsError = (problems: readonly Problem[], input: unknown, root:
 /** Throws unless `input` is an object or undefined (no options). */
 export function assertObject(input: unknown, root: string): void {
   if (input !== undefined && !isObject(input)) {
-    throw new InvalidOptionsError([
-      { option: root || 'options', value: input, message: 'must be an object' },
-    ]);
+    throw invalid(root || 'options', input, 'must be an object');
   }
 }
 

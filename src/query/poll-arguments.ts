@@ -64,9 +64,9 @@ export function pollArguments(
     throw invalid('task', taskOrUrl, 'must be a function or a URL');
   }
   const options = validateOptions(pollOptions, rawOptions, 'poll') as Validated;
-  if (isUrl && (options.url !== undefined || options.origin !== undefined)) {
-    const value = options.url ?? options.origin;
-    throw invalid('poll.url', value, 'is given twice (first argument and option)');
+  const given = options.url ?? options.origin;
+  if (isUrl && given !== undefined) {
+    throw invalid('poll.url', given, 'is given twice (first argument and option)');
   }
   if (!isUrl) {
     for (const name of ['headers', 'credentials', 'schema'] as const) {
@@ -75,7 +75,7 @@ export function pollArguments(
       }
     }
   }
-  const target = isUrl ? taskOrUrl : (options.url ?? options.origin);
+  const target = isUrl ? taskOrUrl : given;
   if (target === undefined) {
     throw invalid('poll.url', undefined, 'is required (or poll.origin)');
   }
@@ -85,7 +85,8 @@ export function pollArguments(
     checkOrigin(url.origin, url.href);
     return { url, task: isUrl ? undefined : (taskOrUrl as PollTask<unknown>), options };
   } catch (error) {
+    // The URL's own problem, named by the argument or option that gave it.
     const [issue] = (error as InvalidOptionsError).issues;
-    throw invalid(option, String(target), issue?.message ?? String(error));
+    throw invalid(option, String(target), issue?.message as string);
   }
 }
