@@ -56,17 +56,12 @@ class PollQuery implements RevalidationState {
   etag: string | undefined = undefined;
   readonly subscribers = new Set<Subscriber>();
   readonly entry: PollEntry<unknown>;
-  readonly id: string | undefined;
-  readonly key: string | undefined;
-  readonly origin: string;
-  readonly fingerprint: string;
 
   /** `schedule` adds the poll's scheduler entry; its run may read this query's ETag state. */
-  constructor(spec: QuerySpec, schedule: (query: PollQuery) => PollEntry<unknown>) {
-    this.id = spec.id;
-    this.key = spec.key;
-    this.origin = spec.origin;
-    this.fingerprint = spec.fingerprint;
+  constructor(
+    readonly spec: QuerySpec,
+    schedule: (query: PollQuery) => PollEntry<unknown>,
+  ) {
     this.entry = schedule(this);
   }
 
@@ -116,7 +111,7 @@ export class PollQueries {
   subscribe<T>(spec: QuerySpec, sub: SubscriberSpec<T>): Subscription<T> {
     const own = sub as SubscriberSpec<unknown>;
     let query = spec.id === undefined ? undefined : this.#shared.get(spec.id);
-    if (query !== undefined && query.fingerprint !== spec.fingerprint) {
+    if (query !== undefined && query.spec.fingerprint !== spec.fingerprint) {
       // One key, two different requests: sharing would send one poll's headers (a token) for
       // another, or hand data to a schema that never checked it.
       throw invalid(
@@ -203,8 +198,9 @@ export class PollQueries {
         query.subscribers.delete(subscriber);
         if (query.subscribers.size > 0) return this.#retime(query);
         this.deps.scheduler.remove(query.entry);
-        if (query.id !== undefined && this.#shared.get(query.id) === query) {
-          this.#shared.delete(query.id);
+        const { id } = query.spec;
+        if (id !== undefined && this.#shared.get(id) === query) {
+          this.#shared.delete(id);
         }
       },
       refresh: () => {
@@ -228,7 +224,7 @@ export class PollQueries {
     query.snapshot = nextSnapshot(previous, outcome, this.deps.clock.now());
     const changed = query.snapshot !== previous;
     if (outcome.kind !== 'error' && this.deps.events.hasListeners('data')) {
-      const { key, origin } = query;
+      const { key, origin } = query.spec;
       this.deps.events.emit('data', { key, origin, data: query.snapshot.data });
     }
     for (const subscriber of [...query.subscribers]) {
@@ -264,7 +260,7 @@ export class PollQueries {
     try {
       callback(value);
     } catch (error) {
-      const { key, origin } = query;
+      const { key, origin } = query.spec;
       this.deps.events.emit('error', { key, origin, error, source: 'callback' });
     }
   }
