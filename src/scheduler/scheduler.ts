@@ -170,11 +170,12 @@ export class Scheduler {
     const lane = this.#lanes.get(entry.origin);
     this.#abort(entry, lane);
     this.#leave(entry);
-    if (lane !== undefined && --lane.members === 0) {
-      lane.drain();
-      this.#lanes.delete(lane.origin);
-    } else if (lane !== undefined) {
-      this.#pump(lane);
+    if (lane !== undefined) {
+      if (--lane.members > 0) this.#pump(lane);
+      else {
+        lane.drain();
+        this.#lanes.delete(lane.origin);
+      }
     }
     if (this.#groups.size === 0) this.#detach();
   }
@@ -480,13 +481,9 @@ export class Scheduler {
     entry.resumeAnchor = null;
     lane.running++;
     this.deps.stats.runs++;
-    let result: Promise<unknown>;
-    try {
-      result = Promise.resolve(entry.task(entry.controller.signal));
-    } catch (error) {
-      result = Promise.reject(error);
-    }
-    result.then(
+    const { signal } = entry.controller;
+    // A task that throws at once fails its run like one that rejects.
+    new Promise((resolve) => resolve(entry.task(signal))).then(
       (data) => this.#settle(entry, run, true, data),
       (error: unknown) => this.#settle(entry, run, false, error),
     );
