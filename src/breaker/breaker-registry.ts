@@ -1,3 +1,4 @@
+import { evict } from '../core/evict.js';
 import { type BreakerSettings, type BreakerTransition, CircuitBreaker } from './circuit-breaker.js';
 
 /**
@@ -41,15 +42,13 @@ export class BreakerRegistry {
    * ended (they would let a probe through anyway), then the least recently used.
    */
   #evict(now: number): void {
-    const drop = (test: (breaker: CircuitBreaker) => boolean) => {
-      for (const [origin, breaker] of this.#breakers) {
-        if (this.#breakers.size < this.maxOrigins) return;
-        if (test(breaker)) this.#breakers.delete(origin);
-      }
-    };
-    drop((breaker) => breaker.state === 'closed');
-    drop((breaker) => breaker.blockedUntil(now) === 0);
-    drop(() => true);
+    evict(
+      this.#breakers,
+      this.maxOrigins - 1,
+      (breaker) => breaker.state === 'closed',
+      (breaker) => breaker.blockedUntil(now) === 0,
+      () => true,
+    );
   }
 
   get size(): number {

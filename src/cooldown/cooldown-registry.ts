@@ -1,3 +1,4 @@
+import { evict } from '../core/evict.js';
 import { parseRetryAfter } from './retry-after.js';
 
 export interface CooldownSettings {
@@ -93,15 +94,12 @@ export class CooldownRegistry {
 
   /** Keeps the map bounded: drops idle origins first, then the least recently struck. */
   #evict(now: number): void {
-    if (this.#origins.size <= this.maxOrigins) return;
-    for (const [origin, state] of this.#origins) {
-      if (this.#origins.size <= this.maxOrigins) return;
-      if (state.until <= now) this.#origins.delete(origin);
-    }
-    for (const origin of this.#origins.keys()) {
-      if (this.#origins.size <= this.maxOrigins) return;
-      this.#origins.delete(origin);
-    }
+    evict(
+      this.#origins,
+      this.maxOrigins,
+      (state) => state.until <= now,
+      () => true,
+    );
   }
 
   get size(): number {
