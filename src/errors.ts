@@ -124,8 +124,8 @@ export function isHttpError(error: unknown): error is HttpError {
 export function describeValue(value: unknown): string {
   if (typeof value === 'function') return `a function`;
   if (typeof value === 'bigint') return `${value}n`;
-  if (typeof value === 'number') return String(value); // NaN and Infinity, not "null"
-  if (typeof value === 'symbol') return value.toString();
+  // NaN and Infinity, not "null"; a symbol as Symbol(description).
+  if (typeof value === 'number' || typeof value === 'symbol') return String(value);
   try {
     // Functions and bigints inside objects would vanish or throw in plain JSON.
     const json = JSON.stringify(value, (_key, v: unknown) =>

@@ -1,8 +1,7 @@
 /** One signal that aborts when any of `signals` does; no allocation when there is only one. */
 export function anySignal(signals: readonly (AbortSignal | null | undefined)[]): AbortSignal {
   const present = signals.filter((s): s is AbortSignal => s != null);
-  const [only] = present;
-  return present.length === 1 && only ? only : AbortSignal.any(present);
+  return present.length === 1 ? (present[0] as AbortSignal) : AbortSignal.any(present);
 }
 
 /**
@@ -10,23 +9,12 @@ export function anySignal(signals: readonly (AbortSignal | null | undefined)[]):
  * polyfill, a dripping stream) cannot outlive the deadline.
  */
 export function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) {
-    promise.catch(() => {});
-    return Promise.reject(signal.reason);
-  }
   return new Promise<T>((resolve, reject) => {
     const onAbort = () => reject(signal.reason);
-    signal.addEventListener('abort', onAbort, { once: true });
-    promise.then(
-      (value) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(value);
-      },
-      (error: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(error);
-      },
-    );
+    if (signal.aborted) onAbort();
+    else signal.addEventListener('abort', onAbort, { once: true });
+    // Whichever comes first wins; `promise` settling later is handled, never unhandled.
+    promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
   });
 }
 
