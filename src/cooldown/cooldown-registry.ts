@@ -50,10 +50,6 @@ export class CooldownRegistry {
     return this.#origins.get(origin)?.until ?? 0;
   }
 
-  isCooling(origin: string, now: number): boolean {
-    return this.until(origin) > now;
-  }
-
   /** Feeds one response; returns the cooldown it started or extended, if any. */
   record(origin: string, status: number, headers: HeaderReader, now: number): CooldownStart | null {
     if (status === 429 || status === 503) return this.#strike(origin, status, headers, now);
