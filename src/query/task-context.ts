@@ -2,7 +2,7 @@ import { anySignal, forwardAbort, untilAborted } from '../transport/abort.js';
 import type { Door } from '../transport/door.js';
 import type { FetchFunction } from '../transport/fetch-function.js';
 import { readData } from '../transport/read-json.js';
-import { requestUrl } from '../transport/request-url.js';
+import { asRequest, requestUrl } from '../transport/request-url.js';
 import type { PollContext, PollTask } from './poll-context.js';
 import { requestHeaders } from './url-request.js';
 
@@ -33,7 +33,7 @@ export async function runTask<T>(
     // Async: a bad input (a signal that is not one) rejects, as with fetch.
     fetch: async (input, init) => {
       // init.signal replaces a Request's own signal in fetch(), so keep both alive.
-      const given = init?.signal ?? (input instanceof Request ? input.signal : undefined);
+      const given = init?.signal ?? asRequest(input)?.signal;
       return politeFetch(input, { ...init, signal: anySignal([signal, given]) });
     },
     async http<T>(input: string | URL, init?: RequestInit) {
