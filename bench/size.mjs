@@ -27,9 +27,11 @@ import * as esbuild from 'esbuild';
 // Just above what issue 7 reached (13,879 / 24,783 / 14,077 B, after the review fixes): a
 // regression fails CI.
 const DEFAULT_CEILING_BYTES = {
-  poll: 14_000, // POLLWISE_SIZE_CEILING_POLL: poll-only app, gzip total
-  resource: 24_950, // POLLWISE_SIZE_CEILING_RESOURCE: poll + resource app, gzip total
-  core: 14_200, // POLLWISE_SIZE_CEILING_CORE: core entry own code, gzip
+  // Issue 8's hardening added about 270 B to the poll-only app after trimming: its ceiling is the
+  // goal itself; the others sit about 1% over the figures measured then (25,786 and 14,340).
+  poll: 14_336, // POLLWISE_SIZE_CEILING_POLL: poll-only app, gzip total
+  resource: 26_050, // POLLWISE_SIZE_CEILING_RESOURCE: poll + resource app, gzip total
+  core: 14_500, // POLLWISE_SIZE_CEILING_CORE: core entry own code, gzip
 };
 
 /** Goals in bytes (gzip level 9): reported as met / not met, never enforced. */
