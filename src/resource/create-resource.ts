@@ -15,14 +15,18 @@ import type { Resource, ResourceOptions } from './types.js';
 
 function defaultKeyId(key: unknown): string {
   if (typeof key === 'string') return key;
+  let id: string | undefined;
+  let cause: unknown;
   try {
-    return JSON.stringify(key);
-  } catch (cause) {
-    // A cyclic or BigInt key: say what to do, not only what JSON.stringify could not.
-    throw new TypeError('pollwise: this key cannot be written as JSON; give the resource a keyId', {
-      cause,
-    });
+    id = JSON.stringify(key);
+  } catch (error) {
+    cause = error; // a cyclic or BigInt key
   }
+  // No text (undefined, a function, a symbol): such keys would all share one id.
+  if (id !== undefined) return id;
+  throw new TypeError('pollwise: this key cannot be written as JSON; give the resource a keyId', {
+    cause,
+  });
 }
 
 type Settings = ReturnType<typeof resolveResourceOptions>['settings'];

@@ -221,10 +221,18 @@ export class KeyReader<K, T> {
     // `batch.key` or `keyId` throwing is a bug worth seeing: the keys left unmatched get it.
     let keyError: { error: unknown } | undefined;
     for (const entry of entries) {
+      let named: K;
       try {
-        byId.set(keyId(key(entry)), entry);
+        named = key(entry);
       } catch (error) {
         keyError ??= { error };
+        continue;
+      }
+      try {
+        byId.set(keyId(named), entry);
+      } catch (error) {
+        // Except an entry that names no key (the default keyId has no id for it): it matches none.
+        if (named !== undefined) keyError ??= { error };
       }
     }
     const delivered = chunk.map(async (record) => {

@@ -477,4 +477,53 @@ describe('item 13: fetch() with a key the default keyId cannot encode', () => {
       expect(poller.stats()).toMatchObject({ sent: 0, itemRequests: 0, batches: 0 });
     },
   );
+
+  const KEYS_JSON_DROPS: [string, unknown][] = [
+    ['undefined', undefined],
+    ['a function', () => 1],
+    ['a symbol', Symbol('s')],
+  ];
+
+  it.each(KEYS_JSON_DROPS)(
+    '%s (JSON.stringify gives no text, so all would share one id): fetch() rejects and subscribe() throws, a TypeError naming keyId',
+    async (_name, key) => {
+      const { api, poller } = setup();
+      const resource = createResource<unknown, Entry>(poller, {
+        item: { url: () => `${API}/items/x` },
+        interval: 1000,
+      });
+      const fetched = tracked(resource.fetch(key));
+      await settle();
+      expect(fetched.settled).toBe(true);
+      const { error } = fetched;
+      expect(error).toBeInstanceOf(TypeError);
+      expect(error).toMatchObject({ message: expect.stringMatching(/keyId/) });
+      let thrown: unknown;
+      try {
+        resource.subscribe(key, vi.fn());
+      } catch (caught) {
+        thrown = caught;
+      }
+      expect(thrown).toBeInstanceOf(TypeError);
+      expect(thrown).toMatchObject({ message: expect.stringMatching(/keyId/) });
+      await vi.advanceTimersByTimeAsync(1000);
+      await settle();
+      expect(api.requests).toHaveLength(0);
+      expect(poller.inspect()).toMatchObject({ requestsInFlight: 0 });
+      expect(poller.inspect().resources).toMatchObject({ reads: 0, items: 0, groups: 0 });
+    },
+  );
+
+  it("so two such keys never share a read: each fetch() gets its own rejection, none the other's data", async () => {
+    const { api, poller } = setup();
+    const resource = createResource<unknown, Entry>(poller, {
+      item: { url: (k) => `${API}/items/${typeof k}` },
+      interval: 1000,
+    });
+    const outcomes = KEYS_JSON_DROPS.map(([, key]) => tracked(resource.fetch(key)));
+    await settle();
+    // Shared, they were one read of /items/undefined, and each got its answer.
+    expect(api.requests.map((r) => r.path)).toEqual([]);
+    for (const outcome of outcomes) expect(outcome.error).toBeInstanceOf(TypeError);
+  });
 });
