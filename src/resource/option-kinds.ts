@@ -1,4 +1,5 @@
 import * as z from 'zod/mini';
+import { MAX_TIMER_MS } from '../defaults.js';
 import type { Path, Problem } from '../options/check.js';
 import { assertObject, optionsError, ownOnly } from '../options/validate.js';
 
@@ -24,6 +25,11 @@ const number = (what: string, check: (n: number) => boolean) =>
 
 export const positiveMs = number('a positive number of milliseconds', (n) => n > 0);
 export const nonNegativeMs = number('a number of milliseconds, 0 or more', (n) => n >= 0);
+/** A timer's delay: past 2^31-1 ms, timers fire at once. */
+export const timerMs = number(
+  `a number of milliseconds, from 0 to ${MAX_TIMER_MS}`,
+  (n) => n >= 0 && n <= MAX_TIMER_MS,
+);
 export const count = number('a positive integer', (n) => Number.isInteger(n) && n > 0);
 export const hiddenInterval = z.union([z.literal(false), positiveMs], {
   error: 'must be a positive number of milliseconds, or false to pause while hidden',

@@ -10,6 +10,7 @@ import {
   positiveMs,
   standardSchema,
   string,
+  timerMs,
   validateZodOptions,
 } from './option-kinds.js';
 import type { ResourceOptions } from './types.js';
@@ -61,7 +62,7 @@ export const resourceOptionsSchema = z.strictObject({
   keyId: z.optional(aFunction),
   interval: z.optional(positiveMs),
   hiddenInterval: z.optional(hiddenInterval),
-  window: z.optional(nonNegativeMs),
+  window: z.optional(timerMs),
   concurrency: z.optional(count),
   reprobeAfter: z.optional(nonNegativeMs),
   maxItems: z.optional(count),

@@ -1,5 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
 import * as z from 'zod';
+import { MAX_TIMER_MS } from '../../src/defaults.js';
 import {
   CooldownError,
   HttpError,
@@ -1158,6 +1159,38 @@ describe('options', () => {
     expect(issues).toEqual([
       { option: 'resource.batch.maxSize', value: maxSize, message: 'must be a positive integer' },
     ]);
+  });
+
+  it.each([2 ** 31, 3e9, Number.MAX_SAFE_INTEGER])(
+    "window %d (past the timers' 2^31-1 ms, which would fire at once) is rejected",
+    (window) => {
+      const { poller } = setup();
+      const issues = optionIssues(() => createResource(poller, apiResource({ window })));
+      expect(issues).toEqual([
+        {
+          option: 'resource.window',
+          value: window,
+          message: `must be a number of milliseconds, from 0 to ${MAX_TIMER_MS}`,
+        },
+      ]);
+    },
+  );
+
+  it('window 2^31-1 is accepted and waits that long: fetch() sends nothing a minute later', async () => {
+    const { api, poller } = setup();
+    api.fill(['a']);
+    const resource = createResource(poller, apiResource({ window: MAX_TIMER_MS }));
+    void resource.fetch('a').catch(() => {});
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(api.requests).toHaveLength(0);
+    expect(optionIssues(() => createResource(poller, apiResource({ window: -1 })))).toEqual([
+      {
+        option: 'resource.window',
+        value: -1,
+        message: `must be a number of milliseconds, from 0 to ${MAX_TIMER_MS}`,
+      },
+    ]);
+    poller.dispose();
   });
 
   it('an unknown option is named, and every bad option is listed at once', () => {
