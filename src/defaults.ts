@@ -79,6 +79,13 @@ export const DEFAULTS = deepFreeze({
 export const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /**
+ * Most pairs one deep-equality check walks; past it the data counts as changed. No JSON answer
+ * is that large, and a cyclic or self-sharing value (a schema's or `select`'s output) still ends.
+ * Internal, not an option.
+ */
+export const MAX_COMPARED_PAIRS = 1_000_000;
+
+/**
  * Reads with no 413/414 after which a batch size that a 413/414 lowered doubles again (up to
  * `batch.maxSize`): an occasional probe, so a server that takes more again gets bigger batches.
  * Internal, not an option.

@@ -1,8 +1,4 @@
-/**
- * Most pairs one comparison walks; past it the data counts as changed. No JSON answer is that
- * large, and a cyclic or self-sharing value (a schema's or `select`'s output) still ends.
- */
-const MAX_PAIRS = 1_000_000;
+import { MAX_COMPARED_PAIRS } from '../defaults.js';
 
 /**
  * Structural equality for JSON-like data, so that a poll answering the same data keeps its
@@ -17,7 +13,7 @@ export function deepEqual(a: unknown, b: unknown): boolean {
     const x = pairs.pop();
     if (Object.is(x, y)) continue;
     if (typeof x !== 'object' || typeof y !== 'object' || x === null || y === null) return false;
-    if (compared > MAX_PAIRS || !sameShape(x, y, pairs)) return false;
+    if (compared > MAX_COMPARED_PAIRS || !sameShape(x, y, pairs)) return false;
   }
   return true;
 }

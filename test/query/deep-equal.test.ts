@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { MAX_COMPARED_PAIRS } from '../../src/defaults.js';
 import { deepEqual } from '../../src/query/deep-equal.js';
 
 describe('deepEqual', () => {
@@ -111,5 +112,13 @@ describe('deepEqual on data deeper than the call stack (issue 8, item 2)', () =>
     const shared = (depth: number) => nested(depth, 0, (inner) => ({ l: inner, r: inner }));
     expect(deepEqual(shared(60), shared(60))).toBe(false);
     expect(deepEqual(shared(10), shared(10))).toBe(true);
+  });
+
+  it('the bound is MAX_COMPARED_PAIRS (defaults.ts): that many pairs compare, one more is "changed"', () => {
+    expect(MAX_COMPARED_PAIRS).toBe(1_000_000);
+    // The outer pair, then n pairs of empty arrays: the last one is pair number n.
+    const empties = (n: number) => Array.from({ length: n }, () => []);
+    expect(deepEqual(empties(MAX_COMPARED_PAIRS), empties(MAX_COMPARED_PAIRS))).toBe(true);
+    expect(deepEqual(empties(MAX_COMPARED_PAIRS + 1), empties(MAX_COMPARED_PAIRS + 1))).toBe(false);
   });
 });
