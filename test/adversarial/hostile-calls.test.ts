@@ -2,14 +2,13 @@ import { describe, expect, it, vi } from 'vitest';
 import {
   InvalidOptionsError,
   isPollwiseError,
-  type Poller,
   PollerDisposedError,
   type Subscription,
 } from '../../src/index.js';
 import { createResource } from '../../src/resource/index.js';
 import { advance, useFakeClock } from '../support/clock.js';
 import { settle } from '../support/fake-network.js';
-import { fakePoller } from '../support/poller.js';
+import { fakePoller, held, NOTHING_HELD } from '../support/poller.js';
 import { rejectionOf } from '../support/promises.js';
 
 /*
@@ -22,33 +21,6 @@ import { rejectionOf } from '../support/promises.js';
 useFakeClock();
 
 const A = 'http://a.test';
-
-/** The counts that must all be 0 once nothing is subscribed. */
-const held = (poller: Poller) => {
-  const i = poller.inspect();
-  return {
-    entries: i.entries,
-    groups: i.groups,
-    timers: i.timers,
-    lanes: i.lanes,
-    running: i.running,
-    queued: i.queued,
-    sharedPolls: i.sharedPolls,
-    requestsInFlight: i.requestsInFlight,
-    environmentListeners: i.environmentListeners,
-  };
-};
-const NOTHING = {
-  entries: 0,
-  groups: 0,
-  timers: 0,
-  lanes: 0,
-  running: 0,
-  queued: 0,
-  sharedPolls: 0,
-  requestsInFlight: 0,
-  environmentListeners: false,
-};
 
 /** How a call went: it threw synchronously, or returned (a promise is settled first). */
 async function outcomeOf(call: () => unknown) {
@@ -101,7 +73,7 @@ describe('after dispose(), twice', () => {
     expect(poller.cooldownUntil(`${A}/x`)).toBe(0);
     await advance(10_000);
     expect(net.requests).toBe(1);
-    expect(held(poller)).toEqual(NOTHING);
+    expect(held(poller)).toEqual(NOTHING_HELD);
   });
 
   it('cooldownUntil() with an input that is not a URL', () => {
@@ -149,7 +121,7 @@ describe('after dispose(): what must not come back to life', () => {
     poller.dispose();
     expect(() => resource.subscribe('a', () => {})).toThrow(PollerDisposedError);
     expect(listeners.size).toBe(0);
-    expect(held(poller)).toEqual(NOTHING);
+    expect(held(poller)).toEqual(NOTHING_HELD);
   });
 
   it('on() throws PollerDisposedError and keeps nothing', () => {
@@ -210,7 +182,7 @@ describe('re-entrant calls from callbacks', () => {
     await advance(5000);
     expect(net.requests).toBeLessThanOrEqual(2);
     expect(calls.filter((c) => c === 'first')).toEqual(['first']);
-    expect(held(poller)).toEqual(NOTHING);
+    expect(held(poller)).toEqual(NOTHING_HELD);
   });
 
   it('unsubscribe() from inside its own onData, onError and snapshot listener', async () => {
@@ -287,7 +259,7 @@ describe('re-entrant calls from callbacks', () => {
     poller.poll(`${A}/x`, { interval: 1000, onError: errors });
     await advance(3000);
     expect(net.calls.every((c) => c.aborted)).toBe(true);
-    expect(held(poller)).toEqual(NOTHING);
+    expect(held(poller)).toEqual(NOTHING_HELD);
   });
 
   it('dispose() from inside a task, mid-run: its fetch and http reject, nothing is left', async () => {
@@ -307,7 +279,7 @@ describe('re-entrant calls from callbacks', () => {
     expect(outcomes).toHaveLength(2);
     for (const outcome of outcomes) expect(outcome).toBeInstanceOf(Error);
     expect(net.requests).toBe(0);
-    expect(held(poller)).toEqual(NOTHING);
+    expect(held(poller)).toEqual(NOTHING_HELD);
   });
 
   it('a resource listener that disposes, fetches and unsubscribes: every fetch() settles', async () => {
@@ -329,7 +301,7 @@ describe('re-entrant calls from callbacks', () => {
     const settled = await Promise.all(fetched);
     expect(settled).toHaveLength(1);
     expect(net.requests).toBeLessThanOrEqual(3);
-    expect(held(poller)).toEqual(NOTHING);
+    expect(held(poller)).toEqual(NOTHING_HELD);
   });
 
   it('cooldownUntil() with an input that is not a URL', () => {
@@ -406,7 +378,7 @@ describe('wrapFetch() and ctx.fetch(): promise APIs reject, never throw', () => 
     const outcome = await outcomeOf(() => poller.wrapFetch()(`${A}/x`));
     expect(outcome).toHaveProperty('rejected');
     expect(net.requests).toBe(0);
-    expect(held(poller)).toEqual(NOTHING);
+    expect(held(poller)).toEqual(NOTHING_HELD);
   });
 });
 
@@ -518,7 +490,7 @@ describe('resource: hostile keys', () => {
       }
       await advance(1000);
       poller.dispose();
-      expect(held(poller)).toEqual(NOTHING);
+      expect(held(poller)).toEqual(NOTHING_HELD);
     },
   );
 });
@@ -535,7 +507,7 @@ describe('sync APIs with hostile arguments throw typed errors', () => {
       }
       expect(isPollwiseError(thrown), String(value?.toString?.())).toBe(true);
     }
-    expect(held(poller)).toEqual(NOTHING);
+    expect(held(poller)).toEqual(NOTHING_HELD);
   });
 
   it('cooldownUntil() with an input that is not a URL', () => {

@@ -5,13 +5,12 @@ import {
   isPollwiseError,
   isTimeoutError,
   type OnlineSource,
-  type Poller,
   type PollerOptions,
   type VisibilitySource,
 } from '../../src/index.js';
 import { advance, elapsed, useFakeClock } from '../support/clock.js';
 import { fakeNetwork, status } from '../support/fake-network.js';
-import { fakePoller } from '../support/poller.js';
+import { fakePoller, held, NOTHING_HELD } from '../support/poller.js';
 
 /*
  * Options that pass validation and then misbehave at run time: a random source outside [0, 1),
@@ -22,12 +21,6 @@ import { fakePoller } from '../support/poller.js';
 useFakeClock();
 
 const A = 'http://a.test';
-
-const held = (poller: Poller) => {
-  const i = poller.inspect();
-  return [i.entries, i.groups, i.lanes, i.timers, i.requestsInFlight, i.environmentListeners];
-};
-const NOTHING = [0, 0, 0, 0, 0, false];
 
 describe('random() outside [0, 1)', () => {
   it.each([
@@ -97,7 +90,7 @@ describe('visibility and online sources that misbehave within their contract', (
     visibility.call(true);
     await advance(5000);
     expect(net.times()).toEqual([0]);
-    expect(held(poller)).toEqual(NOTHING);
+    expect(held(poller)).toEqual(NOTHING_HELD);
   });
 
   it('a listener called synchronously from inside subscribe(), and with the same value 1,000 times', async () => {
@@ -173,7 +166,7 @@ describe('sources that break their contract', () => {
       expect(() => poller.poll(`${A}/x`, { interval: 1000 })).toThrow();
       await advance(3000);
       expect(net.requests).toBe(0);
-      expect(held(poller)).toEqual(NOTHING);
+      expect(held(poller)).toEqual(NOTHING_HELD);
     },
   );
 
@@ -187,7 +180,7 @@ describe('sources that break their contract', () => {
       await advance(0);
       expect(() => sub.unsubscribe()).not.toThrow();
       expect(() => poller.dispose()).not.toThrow();
-      expect(held(poller)).toEqual(NOTHING);
+      expect(held(poller)).toEqual(NOTHING_HELD);
       expect(poller.inspect().sharedPolls).toBe(0);
     }
   });

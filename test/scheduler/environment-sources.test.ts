@@ -3,40 +3,16 @@
 // throws. poll() either works or throws and leaves nothing behind; unsubscribe() and dispose()
 // always finish.
 import { describe, expect, it } from 'vitest';
-import type { Clock, Poller, PollerOptions } from '../../src/index.js';
+import type { Clock, PollerOptions } from '../../src/index.js';
 import { advance, useFakeClock } from '../support/clock.js';
 import { manualOnline, manualVisibility } from '../support/fake-environment.js';
-import { fakePoller } from '../support/poller.js';
+import { fakePoller, held, NOTHING_HELD } from '../support/poller.js';
 import { thrownBy } from '../support/promises.js';
 import { spyReportError } from '../support/report-error.js';
 
 useFakeClock();
 
 const A = 'http://a.test';
-
-const held = (poller: Poller) => {
-  const i = poller.inspect();
-  return {
-    entries: i.entries,
-    groups: i.groups,
-    lanes: i.lanes,
-    timers: i.timers,
-    running: i.running,
-    queued: i.queued,
-    sharedPolls: i.sharedPolls,
-    environmentListeners: i.environmentListeners,
-  };
-};
-const NOTHING = {
-  entries: 0,
-  groups: 0,
-  lanes: 0,
-  timers: 0,
-  running: 0,
-  queued: 0,
-  sharedPolls: 0,
-  environmentListeners: false,
-};
 
 const boom = (what: string) => () => {
   throw new Error(what);
@@ -99,11 +75,11 @@ describe('a source or clock that throws when the first poll attaches', () => {
       const { poller, net } = fakePoller(options);
       const error = thrownBy(() => poller.poll(`${A}/x`, { interval: 1000 })) as Error;
       expect(error.message).toBe(name.replace(' throws', ''));
-      expect(held(poller)).toEqual(NOTHING);
+      expect(held(poller)).toEqual(NOTHING_HELD);
       expect(listeners(), 'source listeners left').toBe(0);
       await advance(3000);
       expect(net.requests).toBe(0);
-      expect(held(poller)).toEqual(NOTHING);
+      expect(held(poller)).toEqual(NOTHING_HELD);
     },
   );
 
@@ -185,10 +161,10 @@ describe('unsubscribe functions that are missing or throw', () => {
     const sub = poller.poll(`${A}/x`, { interval: 1000 });
     await advance(0);
     expect(() => sub.unsubscribe()).not.toThrow();
-    expect(held(poller)).toEqual(NOTHING);
+    expect(held(poller)).toEqual(NOTHING_HELD);
     poller.poll(`${A}/x`, { interval: 1000 });
     expect(() => poller.dispose()).not.toThrow();
-    expect(held(poller)).toEqual(NOTHING);
+    expect(held(poller)).toEqual(NOTHING_HELD);
     expect(reported).toEqual([]);
   });
 
@@ -204,7 +180,7 @@ describe('unsubscribe functions that are missing or throw', () => {
     expect(online.listeners).toBe(1);
     expect(() => poller.dispose()).not.toThrow();
     expect(online.listeners).toBe(0);
-    expect(held(poller)).toEqual(NOTHING);
+    expect(held(poller)).toEqual(NOTHING_HELD);
     expect(poller.inspect().eventListeners).toBe(0);
     expect((reported as Error[]).map((e) => e.message)).toEqual(['stop visibility']);
   });

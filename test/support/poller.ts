@@ -84,3 +84,32 @@ export function wirePoller(
       .map((r) => r.at);
   return { poller, clock, sentAt };
 }
+
+/** What `poller` holds (from `inspect()`): every count is 0 once nothing is subscribed. */
+export function held(poller: Poller) {
+  const i = poller.inspect();
+  return {
+    entries: i.entries,
+    groups: i.groups,
+    timers: i.timers,
+    lanes: i.lanes,
+    running: i.running,
+    queued: i.queued,
+    sharedPolls: i.sharedPolls,
+    requestsInFlight: i.requestsInFlight,
+    environmentListeners: i.environmentListeners,
+  };
+}
+
+/** `held()` of a poller that holds nothing. */
+export const NOTHING_HELD: ReturnType<typeof held> = Object.freeze({
+  entries: 0,
+  groups: 0,
+  timers: 0,
+  lanes: 0,
+  running: 0,
+  queued: 0,
+  sharedPolls: 0,
+  requestsInFlight: 0,
+  environmentListeners: false,
+});
