@@ -66,6 +66,33 @@ export const DEFAULTS = deepFreeze({
     openMs: 30_000,
   },
   /**
+   * Budget-aware pacing per origin (IETF RateLimit headers, X-RateLimit-*, and what 429s teach).
+   * `pacing: false` turns it off.
+   */
+  pacing: {
+    /** Requests per window the pacer leaves unspent, for the app's own wrapped fetch calls. */
+    reserve: 1,
+    /**
+     * An origin with no known budget gets one paced request in flight at a time, so the first 429
+     * is one 429, not six; after this long (ms) with no sign of a limit, the lane's full
+     * concurrency returns until a 429 says otherwise.
+     */
+    discoverMs: 60_000,
+    /** Window assumed for a budget learned from a 429 whose Retry-After cannot be read (ms). */
+    assumedWindowMs: 60_000,
+    /** A reset known only to the second (Retry-After, delta seconds): nothing goes in that second (ms). */
+    resetMarginMs: 1000,
+    /** Every this many windows of a learned (not announced) budget, one request probes beyond it. */
+    probeEvery: 10,
+  },
+  /** Stretching of a poll's interval while its data comes back unchanged (the `stretch` option). */
+  stretch: {
+    /** Each unchanged answer multiplies the interval by this, up to `maxMs`; a change snaps back. */
+    factor: 1.5,
+    /** The longest a stretched interval gets (ms). */
+    maxMs: 60_000,
+  },
+  /**
    * Origins the cooldown and breaker registries remember at once; idle entries are evicted
    * first, and an origin that just answered never is.
    */
