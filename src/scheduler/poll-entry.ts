@@ -17,6 +17,11 @@ export interface PollEntry<T = unknown> {
   delay: number;
   /** Consecutive failed runs. */
   failures: number;
+  /**
+   * Least delay after the run under way, set by the run itself (a server's X-Poll-Interval):
+   * a successful run waits max(interval, floorDelay); the next run starts from 0 again.
+   */
+  floorDelay: number;
   /** The run under way, if any; it holds one of its origin lane's slots. */
   running: object | null;
   /** When the run under way started. */
@@ -67,6 +72,7 @@ export function createEntry<T>(spec: EntrySpec<T>, now: number, seq: number): Po
     anchor: spec.immediate ? DUE_NOW : now,
     delay: spec.interval,
     failures: 0,
+    floorDelay: 0,
     running: null,
     startedAt: 0,
     controller: null,

@@ -495,9 +495,11 @@ export class Scheduler {
     const lane = this.#lanes.get(entry.origin);
     if (lane !== undefined) lane.running--;
     const { stats, backoff, random } = this.deps;
+    const floor = entry.floorDelay;
+    entry.floorDelay = 0;
     if (ok) {
       entry.failures = 0;
-      entry.delay = entry.interval;
+      entry.delay = Math.max(entry.interval, floor);
       entry.freshAt = this.#now();
       stats.succeeded++;
       this.#deliver(entry, 'data', value);
@@ -514,8 +516,8 @@ export class Scheduler {
       const cooling = (this.#blocked(entry.origin)?.until ?? 0) > this.#now();
       if (!cooling) entry.failures++;
       entry.delay = cooling
-        ? entry.interval
-        : Math.max(entry.interval, fullJitterBackoff(backoff, entry.failures, random));
+        ? Math.max(entry.interval, floor)
+        : Math.max(entry.interval, floor, fullJitterBackoff(backoff, entry.failures, random));
       stats.errors++;
       this.#deliver(entry, 'error', value);
     }
