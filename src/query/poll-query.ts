@@ -68,6 +68,11 @@ class PollQuery implements RevalidationState {
   hasData(): boolean {
     return this.snapshot.status !== 'pending' && this.snapshot.data !== undefined;
   }
+
+  /** The run under way sets its entry's floor; the scheduler applies it once, to the next wait. */
+  waitAtLeast(ms: number): void {
+    this.entry.floorDelay = ms;
+  }
 }
 
 export interface PollQueriesDeps {

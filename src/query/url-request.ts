@@ -1,3 +1,4 @@
+import { MAX_TIMER_MS } from '../defaults.js';
 import { invalid, UnexpectedResponseError, ValidationError } from '../errors.js';
 import type { Door } from '../transport/door.js';
 import { readData } from '../transport/read-json.js';
@@ -19,6 +20,23 @@ export interface RevalidationState {
   etag: string | undefined;
   /** Whether there is data a 304 could stand for. */
   hasData(): boolean;
+  /** The server asked (X-Poll-Interval) that the next poll wait at least `ms`. */
+  waitAtLeast(ms: number): void;
+}
+
+/**
+ * GitHub's `X-Poll-Interval` (seconds) in ms, or null when absent or not a number of seconds.
+ * A huge value is clamped to the longest timer (a bogus epoch must not stop polling for years).
+ */
+export function readPollInterval(headers: Pick<Headers, 'get'> | undefined): number | null {
+  let value: string | null | undefined;
+  try {
+    value = headers?.get('x-poll-interval');
+  } catch {
+    return null; // a header is data, never control: a reader that throws reads as none
+  }
+  if (typeof value !== 'string' || !/^\s*\d+(\.\d+)?\s*$/.test(value)) return null;
+  return Math.min(Number(value) * 1000, MAX_TIMER_MS);
 }
 
 const JSON_ONLY = Object.freeze({ accept: 'application/json' });
@@ -74,6 +92,9 @@ export function urlRequest(
         : build(requestHeaders(given, etag)),
       // Validation is part of the read: a schema that never settles ends at the deadline.
       async (response) => {
+        // Whatever the status (a 304 and an error too): the next poll of this URL waits that long.
+        const asked = readPollInterval(response.headers);
+        if (asked !== null) state.waitAtLeast(asked);
         if (response.status === 304) {
           if (etag !== undefined) return NOT_MODIFIED;
           // A 304 to a request that named no ETag stands for nothing: never bypass the schema.
