@@ -1,14 +1,31 @@
 import type { Clock, FetchFunction } from '../../src/index.js';
+import { type AnnouncedWindow, AnnouncedWindows } from './announced-windows.js';
+import { type Admission, RateLimiter, type WindowMode } from './rate-limiter.js';
 
 export interface SimulatedServerOptions {
   /** Virtual time: request times, latency and the rate-limit window all use it. */
   clock: Clock;
   /** Time from request to response (ms). Default 50. */
   latencyMs?: number;
-  /** Requests accepted per client per rolling window. Default 120. */
+  /** Requests accepted per client per window. Default 120. */
   limit?: number;
-  /** Length of the rolling window (ms). Default 60 000. */
+  /** Length of the window (ms). Default 60 000. */
   windowMs?: number;
+  /**
+   * `rolling` (default): the last `windowMs` before each request counts; `fixed`: windows
+   * [k·W, (k+1)·W) of virtual time, the whole budget back at each boundary.
+   */
+  window?: WindowMode;
+  /**
+   * Whether a 429 carries a `Retry-After` the client can read (default true). `false` plays a
+   * cross-origin page whose server does not expose the header (CORS hides it).
+   */
+  retryAfter?: boolean;
+  /**
+   * `'draft-11'`: every response carries `RateLimit-Policy: "default";q=<limit>;w=<window s>`
+   * and `RateLimit: "default";r=<remaining>;t=<s until reset>` (IETF draft-11). Default false.
+   */
+  rateLimitHeaders?: false | 'draft-11';
   /** Items served at `/api/items/0` … `/api/items/{items-1}`, and runs `run_id` 0 … items-1. Default 200. */
   items?: number;
   /**
@@ -36,6 +53,11 @@ export interface ServedRequest {
   hidden: boolean;
   /** Runs a `POST /api/get_logs_batch` asked for; absent for other requests (and 429s). */
   runs?: number;
+  /**
+   * Whether the request arrived inside a Retry-After window announced to its client by a 429
+   * already delivered (see `SimulatedServer.announced`).
+   */
+  insideAnnounced: boolean;
 }
 
 /** The body of `GET /api/items/:id`. */
@@ -83,11 +105,11 @@ const JSON_HEADERS: HeadersInit = [['content-type', 'application/json']];
 
 /**
  * A fake backend behind a `fetch`-compatible function, in virtual time. Every client gets
- * `limit` requests per rolling `windowMs`; beyond that it answers 429 with `Retry-After`: the
- * whole seconds until the oldest accepted request leaves the window (at least 1). Refused
- * requests do not use up the budget; a batch request is one request, whatever it asks for.
- * Responses arrive `latencyMs` after the request, on the virtual clock; an aborted request
- * rejects with the signal's reason, like fetch.
+ * `limit` requests per window (rolling or fixed); beyond that it answers 429 with `Retry-After`:
+ * the whole seconds until the budget frees (at least 1), unless `retryAfter` is false. Refused
+ * requests do not use up the budget; a batch request is one request, whatever it asks for. With
+ * `rateLimitHeaders`, every response announces the quota. Responses arrive `latencyMs` after the
+ * request, on the virtual clock; an aborted request rejects with the signal's reason, like fetch.
  *
  * Routes:
  * - `GET /api/items/:id` → `Item`;
@@ -101,6 +123,9 @@ export class SimulatedServer {
   readonly latencyMs: number;
   readonly limit: number;
   readonly windowMs: number;
+  readonly window: WindowMode;
+  readonly retryAfter: boolean;
+  readonly rateLimitHeaders: false | 'draft-11';
   readonly items: number;
   readonly batchEndpoint: boolean;
   readonly maxBatchSize: number;
@@ -108,8 +133,12 @@ export class SimulatedServer {
   readonly requests: ServedRequest[] = [];
   /** The requests answered 429. */
   readonly rateLimited: ServedRequest[] = [];
-  /** Accepted request times per client: a queue, oldest first, from `head` on. */
-  readonly #accepted = new Map<string, { times: number[]; head: number }>();
+  /**
+   * The Retry-After windows announced to each client: from a 429's delivery to delivery +
+   * Retry-After (rolling), or to the fixed window's end (fixed). None when `retryAfter` is false.
+   */
+  readonly announced = new AnnouncedWindows();
+  readonly #limiter: RateLimiter;
   readonly #clock: Clock;
   readonly #isHidden: () => boolean;
 
@@ -118,16 +147,29 @@ export class SimulatedServer {
     this.latencyMs = options.latencyMs ?? 50;
     this.limit = options.limit ?? 120;
     this.windowMs = options.windowMs ?? 60_000;
+    this.window = options.window ?? 'rolling';
+    this.retryAfter = options.retryAfter ?? true;
+    this.rateLimitHeaders = options.rateLimitHeaders ?? false;
     this.items = options.items ?? 200;
     this.batchEndpoint = options.batchEndpoint ?? true;
     this.maxBatchSize = options.maxBatchSize ?? 64;
     this.#isHidden = options.isHidden ?? (() => false);
+    this.#limiter = new RateLimiter({
+      limit: this.limit,
+      windowMs: this.windowMs,
+      mode: this.window,
+    });
   }
 
   /** Requests answered with `status`, or all requests. */
   count(status?: number): number {
     if (status === undefined) return this.requests.length;
     return this.requests.filter((r) => r.status === status).length;
+  }
+
+  /** Requests that arrived inside a Retry-After window their client had received. */
+  get insideAnnounced(): number {
+    return this.requests.filter((r) => r.insideAnnounced).length;
   }
 
   /** The `fetch` clients use to reach this server (any origin; only the path matters). */
@@ -150,25 +192,39 @@ export class SimulatedServer {
       client,
       status: 0,
       hidden: this.#isHidden(),
+      insideAnnounced: this.announced.covers(client, at),
     };
     this.requests.push(record);
     // The budget is decided on arrival; only a batch's body is read asynchronously.
-    const answer = this.#handle(record, url, () => readBody(init?.body, request));
+    const admission = this.#limiter.admit(client, at);
+    const answer = admission.accepted
+      ? this.#handle(record, url, () => readBody(init?.body, request))
+      : this.#refuse(admission);
+    const deliveredAt = at + this.latencyMs;
     let response: Promise<Response>;
     if (answer instanceof Response) {
       record.status = answer.status;
-      response = Promise.resolve(answer);
+      response = Promise.resolve(this.#announce(answer, admission));
     } else {
       response = answer.then((r) => {
         record.status = r.status;
-        return r;
+        return this.#announce(r, admission);
       });
     }
-    if (record.status === 429) this.rateLimited.push(record);
+    let window: AnnouncedWindow | undefined;
+    if (record.status === 429) {
+      this.rateLimited.push(record);
+      if (this.retryAfter) {
+        const to =
+          this.window === 'fixed' ? admission.resetAt : deliveredAt + admission.resetSeconds * 1000;
+        window = this.announced.announce(client, deliveredAt, to);
+      }
+    }
 
     return new Promise<Response>((resolve, reject) => {
       const onAbort = () => {
         this.#clock.clearTimeout(timer);
+        if (window !== undefined) window.undelivered = true;
         reject(signal?.reason);
       };
       const timer = this.#clock.setTimeout(() => {
@@ -181,10 +237,7 @@ export class SimulatedServer {
 
   /** Seconds a client must wait before a request would be accepted; 0 when one would be now. */
   retryAfterSeconds(client: string, now: number): number {
-    const window = this.#window(client, now);
-    if (window.times.length - window.head < this.limit) return 0;
-    const oldest = window.times[window.head]!;
-    return Math.max(1, Math.ceil((oldest + this.windowMs - now) / 1000));
+    return this.#limiter.retryAfterSeconds(client, now);
   }
 
   /** The logs of run `id` at virtual time `now`; the same numbers as `Item` id `id`. */
@@ -202,13 +255,7 @@ export class SimulatedServer {
     url: URL,
     body: () => Promise<string>,
   ): Response | Promise<Response> {
-    const { method, client, at: now } = record;
-    const retryAfter = this.retryAfterSeconds(client, now);
-    if (retryAfter > 0) {
-      // No body: a 429 is cheap to build, which keeps 100 000-request runs fast.
-      return new Response(null, { status: 429, headers: { 'retry-after': String(retryAfter) } });
-    }
-    this.#window(client, now).times.push(now);
+    const { method, at: now } = record;
     const isGet = method === 'GET' || method === 'HEAD';
     if (url.pathname === BATCH_PATH && this.batchEndpoint) {
       if (method !== 'POST') {
@@ -254,20 +301,24 @@ export class SimulatedServer {
     return json(known.map((ref) => this.runLogs(ref, now)));
   }
 
-  /** The client's accepted requests still inside the window ending at `now`. */
-  #window(client: string, now: number) {
-    let window = this.#accepted.get(client);
-    if (window === undefined) {
-      window = { times: [], head: 0 };
-      this.#accepted.set(client, window);
-    }
-    const { times } = window;
-    while (window.head < times.length && times[window.head]! + this.windowMs <= now) window.head++;
-    if (window.head > 1024 && window.head * 2 > times.length) {
-      times.splice(0, window.head);
-      window.head = 0;
-    }
-    return window;
+  /** A 429; no body, so it is cheap to build, which keeps 100 000-request runs fast. */
+  #refuse(admission: Admission): Response {
+    const headers: [string, string][] = this.retryAfter
+      ? [['retry-after', String(admission.resetSeconds)]]
+      : [];
+    return new Response(null, { status: 429, headers });
+  }
+
+  /** Adds the draft-11 RateLimit fields to any answer, when the server announces its quota. */
+  #announce(response: Response, admission: Admission): Response {
+    if (this.rateLimitHeaders === false) return response;
+    const windowSeconds = Math.ceil(this.windowMs / 1000);
+    response.headers.set('ratelimit-policy', `"default";q=${this.limit};w=${windowSeconds}`);
+    response.headers.set(
+      'ratelimit',
+      `"default";r=${admission.remaining};t=${admission.resetSeconds}`,
+    );
+    return response;
   }
 }
 

@@ -60,6 +60,7 @@ describe('SimulatedServer', () => {
         client: 'anonymous',
         status: 200,
         hidden: false,
+        insideAnnounced: false,
       },
     ]);
   });
@@ -207,6 +208,7 @@ describe('SimulatedServer: POST /api/get_logs_batch and GET /api/get_logs', () =
       client: 'anonymous',
       status: 200,
       hidden: false,
+      insideAnnounced: false,
       runs: 3,
     });
   });
