@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { StalenessTracker } from '../../playground/sim/staleness.js';
+import { ageQuantile, StalenessTracker } from '../../playground/sim/staleness.js';
 import { VirtualClock } from '../../playground/sim/virtual-clock.js';
 import { hiddenBetween } from '../../playground/sim/visibility-script.js';
 
@@ -29,6 +29,52 @@ describe('StalenessTracker', () => {
     expect(report.meanMs).toBeCloseTo(((450 + 50 + 750) / 50) * 1000, 6);
     expect(report.maxMs).toBe(80_000);
     expect(report.neverUpdated).toBe(0);
+  });
+});
+
+describe('StalenessTracker: data age and its 95th percentile', () => {
+  it('counts the age from when the data was produced, and gives the exact p95 of a hand-computed case', () => {
+    const tracker = new StalenessTracker(2, 0);
+    // Item 0: data of 0 s at 0 s, then data produced at 5 s arriving at 6 s.
+    tracker.refreshed(0, 0, 0);
+    tracker.refreshed(0, 6_000, 5_000);
+    // Item 1: data of 0 s at 0 s, never again.
+    tracker.refreshed(1, 0, 0);
+    const report = tracker.report([[0, 10_000]]);
+    // Item 0's age: 0 → 6 s, then 1 s → 5 s; item 1's: 0 → 10 s.
+    // Mean: (6²/2 + (5² − 1²)/2 + 10²/2) s² / 20 s = (18 + 12 + 50) / 20 = 4 s.
+    expect(report.meanMs).toBe(4_000);
+    expect(report.maxMs).toBe(10_000);
+    // 5 % of 20 item-seconds is 1 s: only item 1 is older than 6 s, for 10 − x seconds above
+    // age x: 10 − x = 1 → x = 9 s.
+    expect(report.p95Ms).toBe(9_000);
+    expect(report.neverUpdated).toBe(0);
+  });
+
+  it('ageQuantile solves across segments: p75 of the same case is 5.5 s', () => {
+    // Time above x for 5 ≤ x ≤ 6 s: item 1 (10 − x) + item 0's first stretch (6 − x) = 5 s.
+    const segments = [
+      { from: 0, to: 6_000 },
+      { from: 1_000, to: 5_000 },
+      { from: 0, to: 10_000 },
+    ];
+    expect(ageQuantile(segments, 0.75)).toBe(5_500);
+    expect(ageQuantile(segments, 0.95)).toBe(9_000);
+    expect(ageQuantile(segments, 1)).toBe(10_000);
+    expect(ageQuantile([], 0.95)).toBe(0);
+  });
+
+  it('a constant age over a span (a long hidden stretch) is a step of the distribution', () => {
+    // One item refreshed at 0, visible [0, 1 s) and [100 s, 101 s): ages 0 → 1 s and 100 → 101 s.
+    const tracker = new StalenessTracker(1, 0);
+    tracker.refreshed(0, 0);
+    const report = tracker.report([
+      [0, 1_000],
+      [100_000, 101_000],
+    ]);
+    expect(report.meanMs).toBe(50_500);
+    // 5 % of 2 s = 0.1 s above x: x = 100.9 s (floating point: within a microsecond).
+    expect(report.p95Ms).toBeCloseTo(100_900, 3);
   });
 });
 
