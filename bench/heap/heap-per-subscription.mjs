@@ -1,38 +1,33 @@
 #!/usr/bin/env node
 // Heap per subscription, for pollwise as built.
 //
-//   npm run build                                   (once: this script imports dist/index.js)
-//   node --expose-gc bench/heap/heap-per-subscription.mjs
+//   node --expose-gc bench/heap/heap-per-subscription.mjs [--quick] [--json <file>]
 //
-// Optional: HEAP_N=10000 (subscriptions per kind), HEAP_RUNS=5 (runs; the median is reported).
+// Optional: HEAP_N=10000 (subscriptions per kind), HEAP_RUNS=5 (runs; the median is reported);
+// --quick: HEAP_N=1000, HEAP_RUNS=2 unless set. POLLWISE_DIST: the build to measure (dist/).
 //
 // For each kind of subscription it creates one poller (one resource for the resource kinds),
 // collects garbage, reads heapUsed (the baseline), subscribes N times, collects, reads again:
 // (after - baseline) / N is the heap one subscription costs. Nothing runs meanwhile: the clock's
 // timers never fire and the fetch never answers, so what is measured is the cost of being
-// subscribed, not of a request. Then it unsubscribes everything and reports what is left:
+// subscribed, not of a request (bench/cpu/run.mjs measures the heap with answered data, against
+// TanStack). Then it unsubscribes everything and reports what is left:
 //   - polls: nothing should be (residual ~0 bytes);
 //   - resources: unsubscribed items stay cached for `gcTime` by design, so the residual is
 //     reported twice, right after unsubscribing and after gcTime has passed and the lazy
 //     collection ran (one more subscribe/unsubscribe), where it should be ~0 again.
-import { existsSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { writeFileSync } from 'node:fs';
+import { importDist, requireDist, versionOf } from '../cpu/dist.mjs';
+import { argValue, knob, median, printTable } from '../cpu/format.mjs';
+import { heapUsed as heap, requireGc } from './measure-heap.mjs';
 
-const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-const entry = resolve(root, 'dist/index.js');
-if (!existsSync(entry)) {
-  console.error('dist/index.js not found: run `npm run build` first.');
-  process.exit(2);
-}
-if (typeof globalThis.gc !== 'function') {
-  console.error('Run with --expose-gc: node --expose-gc bench/heap/heap-per-subscription.mjs');
-  process.exit(2);
-}
-const { createPoller } = await import(pathToFileURL(entry).href);
+requireDist('index.js', 'resource.js');
+requireGc('bench/heap/heap-per-subscription.mjs');
+const { createPoller } = await importDist('index.js');
+const { createResource } = await importDist('resource.js');
 
-const N = Number(process.env.HEAP_N ?? 10_000);
-const RUNS = Number(process.env.HEAP_RUNS ?? 5);
+const N = knob('HEAP_N', 10_000, 1000);
+const RUNS = knob('HEAP_RUNS', 5, 2);
 const ORIGINS = Array.from({ length: 20 }, (_, i) => `https://o${String(i).padStart(2, '0')}.test`);
 const GC_TIME = 60_000;
 
@@ -61,7 +56,7 @@ function newPoller(clock) {
 }
 
 function newResource(poller) {
-  return poller.resource({
+  return createResource(poller, {
     item: { url: (key) => `${ORIGINS[Number(key.slice(0, 2))]}/items/${key}` },
     batch: {
       url: (keys) => `${ORIGINS[Number(keys[0].slice(0, 2))]}/batch`,
@@ -72,22 +67,6 @@ function newResource(poller) {
     maxItems: 2 * N, // every subscribed item stays: what is measured is N live items
     gcTime: GC_TIME,
   });
-}
-
-const macrotask = () => new Promise((resolve) => setImmediate(resolve));
-
-/**
- * heapUsed after full collections, each after a macrotask: objects kept alive until the end of
- * the current job (WeakRef targets, pending microtasks) are counted only once they are really
- * unreachable, as they would be in a page between events.
- */
-async function heap() {
-  await macrotask();
-  for (let i = 0; i < 4; i++) {
-    globalThis.gc();
-    await macrotask();
-  }
-  return process.memoryUsage().heapUsed;
 }
 
 const keyOf = (i) => `${String(i % 20).padStart(2, '0')}:${i}`;
@@ -120,8 +99,8 @@ const KINDS = {
  * code gets optimised: a one-off cost that plateaus), then ROUNDS measured ones. A leak grows
  * the heap with every measured round; a plateau stays put.
  */
-const WARM = 5;
-const ROUNDS = 5;
+const WARM = knob('HEAP_WARM_ROUNDS', 5, 2);
+const ROUNDS = knob('HEAP_ROUNDS', 5, 2);
 
 async function measure(kind) {
   const spec = KINDS[kind];
@@ -175,37 +154,29 @@ async function measure(kind) {
   };
 }
 
-const median = (values) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)];
-};
-
 const results = Object.fromEntries(Object.keys(KINDS).map((kind) => [kind, []]));
 for (let run = 0; run < RUNS; run++) {
   for (const kind of Object.keys(KINDS)) results[kind].push(await measure(kind));
 }
 
-const fmt = (n, width = 12) => Math.round(n).toLocaleString('en-US').padStart(width);
+const fmt = (n) => (Number.isFinite(n) ? Math.round(n).toLocaleString('en-US') : '-');
 console.log(
-  `pollwise heap per subscription (node ${process.version}, N = ${N.toLocaleString('en-US')} per kind, median of ${RUNS} runs)\n`,
+  `pollwise heap per subscription, idle (N = ${fmt(N)} per kind, median of ${RUNS} runs); ` +
+    `node ${process.version}, pollwise ${versionOf('pollwise')}\n`,
 );
-console.log(
-  `${'kind'.padEnd(22)}${'bytes/sub'.padStart(11)}${'min..max'.padStart(12)}${'residual'.padStart(12)}${'after gcTime'.padStart(14)}${'growth B/sub'.padStart(14)}`,
-);
-for (const [kind, runs] of Object.entries(results)) {
+const rows = Object.entries(results).map(([kind, runs]) => {
   const per = runs.map((r) => r.perSubscription);
-  const range = `${Math.round(Math.min(...per))}..${Math.round(Math.max(...per))}`;
-  const collected = KINDS[kind].resource
-    ? fmt(median(runs.map((r) => r.residualCollected)), 14)
-    : '-'.padStart(14);
-  console.log(
-    `${kind.padEnd(22)}${fmt(median(per), 11)}${range.padStart(12)}${fmt(median(runs.map((r) => r.residual)))}${collected}${median(
-      runs.map((r) => r.growthPerRound),
-    )
-      .toFixed(1)
-      .padStart(14)}`,
-  );
-}
+  const of = (field) => median(runs.map((r) => r[field]));
+  return [
+    kind,
+    fmt(median(per)),
+    `${fmt(Math.min(...per))}..${fmt(Math.max(...per))}`,
+    fmt(of('residual')),
+    KINDS[kind].resource ? fmt(of('residualCollected')) : '-',
+    of('growthPerRound').toFixed(1),
+  ];
+});
+printTable(['kind', 'bytes/sub', 'min..max', 'residual', 'after gcTime', 'growth B/sub'], rows);
 console.log(`
 bytes/sub     heap per live subscription: (heap with N subscribed - baseline) / N.
 residual      heap left right after unsubscribing all N, in bytes (baseline: after 40 warm-up
@@ -224,4 +195,22 @@ for (const [kind, runs] of Object.entries(results)) {
   console.log(`    live:      ${brief(last.inspectLive)}`);
   console.log(`    after:     ${brief(last.inspectAfter)}`);
   if (KINDS[kind].resource) console.log(`    collected: ${brief(last.inspectCollected)}`);
+}
+
+const jsonFile = argValue('--json');
+if (jsonFile !== undefined) {
+  const summary = Object.fromEntries(
+    Object.entries(results).map(([kind, runs]) => [
+      kind,
+      Object.fromEntries(
+        ['perSubscription', 'residual', 'residualCollected', 'growthPerRound'].map((field) => [
+          field,
+          median(runs.map((r) => r[field])),
+        ]),
+      ),
+    ]),
+  );
+  const config = { n: N, runs: RUNS, warmRounds: WARM, rounds: ROUNDS };
+  const versions = { node: process.version, pollwise: versionOf('pollwise') };
+  writeFileSync(jsonFile, `${JSON.stringify({ config, versions, results: summary }, null, 2)}\n`);
 }
