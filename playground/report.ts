@@ -1,15 +1,16 @@
 import type { RunResult, Scenario } from './scenario.js';
 
-interface Row {
+/** One line of a table: a measure of every client. */
+export interface Row {
   label: string;
   value: (r: RunResult) => number;
   format: (n: number) => string;
-  /** Whether naive ÷ client makes sense for this row. */
+  /** Whether the ratio columns make sense for this row. */
   ratio: boolean;
 }
 
-const count = (n: number) => n.toLocaleString('en-US');
-const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+export const count = (n: number) => n.toLocaleString('en-US');
+export const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 
 const ROWS: Row[] = [
   { label: 'requests sent', value: (r) => r.sent, format: count, ratio: true },
@@ -34,36 +35,59 @@ const ROWS: Row[] = [
   },
 ];
 
-function ratio(a: number, b: number): string {
+/**
+ * `a ÷ b` as `1.23×`: two decimals below 10, one below 100, two significant digits below 0.1,
+ * and as `1/150` below 0.01 (one for every 150).
+ */
+export function ratio(a: number, b: number): string {
   if (a === 0 && b === 0) return '=';
   if (b === 0) return '∞';
   const x = a / b;
+  if (x === 0) return '0×';
+  if (x < 0.01) return `1/${count(Math.round(1 / x))}`;
+  if (x < 0.1) return `${x.toPrecision(2)}×`;
   return `${x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1) : x.toFixed(2)}×`;
 }
 
 /** A column's heading lines: the client's own, or its name. */
 const headingOf = (r: RunResult): readonly string[] => r.client.heading ?? [r.client.name];
 
+export interface TableOptions {
+  /** The rows (default: the demo's). */
+  rows?: readonly Row[];
+  /** Index of the client whose ratio to others is shown (default 0, the first). */
+  subject?: number;
+  /** Indexes of the clients it is compared with (default: every other one). */
+  peers?: readonly number[];
+}
+
 /**
- * A plain-text table: one column per client, then naive ÷ each other client. Headings may
- * span several lines; they sit on the rule, so a column's last heading line names it.
+ * A plain-text table: one column per client, then the subject ÷ each peer (by default the first
+ * client ÷ every other). Headings may span several lines; they sit on the rule, so a column's
+ * last heading line names it.
  */
-export function formatTable(results: readonly RunResult[]): string {
-  const [baseline, ...others] = results;
-  if (baseline === undefined) return '(no results)';
-  const base = headingOf(baseline).join(' ');
+export function formatTable(results: readonly RunResult[], options: TableOptions = {}): string {
+  const rows = options.rows ?? ROWS;
+  const subject = results[options.subject ?? 0];
+  if (subject === undefined) return '(no results)';
+  const peers = (
+    options.peers ?? results.map((_, i) => i).filter((i) => i !== (options.subject ?? 0))
+  )
+    .map((i) => results[i])
+    .filter((r): r is RunResult => r !== undefined);
+  const base = headingOf(subject).join(' ');
   const headings: (readonly string[])[] = [
     ['metric'],
     ...results.map(headingOf),
-    ...others.map((r) => [`${base} ÷`, ...headingOf(r)]),
+    ...peers.map((r) => [`${base} ÷`, ...headingOf(r)]),
   ];
-  const body = ROWS.map((row) => [
+  const body = rows.map((row) => [
     row.label,
     ...results.map((r) => row.format(row.value(r))),
-    ...others.map((r) => (row.ratio ? ratio(row.value(baseline), row.value(r)) : '')),
+    ...peers.map((r) => (row.ratio ? ratio(row.value(subject), row.value(r)) : '')),
   ]);
   const height = Math.max(...headings.map((h) => h.length));
-  // Bottom-aligned, except that every ratio column's "naive ÷" sits on the top line.
+  // Bottom-aligned, except that every ratio column's "subject ÷" sits on the top line.
   const cell = (h: readonly string[], c: number, line: number) => {
     if (c <= results.length) return h[line - (height - h.length)] ?? '';
     return line === 0 ? h[0]! : (h.slice(1)[line - (height - h.length + 1)] ?? '');
