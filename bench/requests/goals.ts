@@ -65,7 +65,11 @@ function goalsOf(c: BenchCase): Goal[] {
     format: count,
   });
   goals.push({
-    label: 'requests inside an announced window',
+    // Without a readable Retry-After nothing is announced: 0 by construction.
+    label:
+      kind === 'no-retry-after'
+        ? 'inside an announced window (none is)'
+        : 'requests inside an announced window',
     limit: 0,
     figure: (r) => r.insideAnnounced,
     format: count,

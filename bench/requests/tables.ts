@@ -60,7 +60,8 @@ export function formatIntro(
         'piecewise linear). "Inside an announced window": requests that arrived after a 429 had ' +
         'reached the client and before its Retry-After ran out (a fixed window: its end). ' +
         `Medians of ${seeds.length} seed${seeds.length === 1 ? '' : 's'} (${seeds.join(', ')}); ` +
-        'the seed drives every random source (only pollwise draws any: jitter).',
+        'the seed drives every random source. Only pollwise draws any (jitter); naive, TanStack ' +
+        'and hand-tuned draw none, give the same run for every seed, and run once.',
       100,
     ),
     '',

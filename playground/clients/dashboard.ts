@@ -38,6 +38,11 @@ export interface DashboardClient {
   heading?: readonly string[];
   /** One line on how it polls, printed under the table. */
   description: string;
+  /**
+   * True when it draws nothing from `random`: every seed gives the same run, so a bench over
+   * seeds may run it once.
+   */
+  deterministic?: boolean;
   /** The backend it runs against, e.g. `{ batchEndpoint: false }` for an older one. */
   backend?: Pick<SimulatedServerOptions, 'batchEndpoint'>;
   start(environment: DashboardEnvironment): RunningDashboard;

@@ -23,6 +23,7 @@ const BATCH_SIZE = 64;
  */
 export const handTunedClient: DashboardClient = {
   name: 'hand-tuned',
+  deterministic: true,
   heading: ['hand-tuned'],
   description:
     'setInterval(2500); skip when hidden or < 12 s after a 429 (checked as a tick starts); POST /api/get_logs_batch, 64 runs a request, all at once; after a 404 there, GET /api/get_logs per run, one after another, from run 0',

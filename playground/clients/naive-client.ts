@@ -7,6 +7,7 @@ import { type DashboardClient, itemUrl } from './dashboard.js';
  */
 export const naiveClient: DashboardClient = {
   name: 'naive',
+  deterministic: true,
   description: 'one setInterval(fetch, 1000) per item; ignores hidden tabs and 429s',
   start({ clock, fetch, origin, items, show }) {
     const load = async (id: number) => {

@@ -64,6 +64,7 @@ environmentManager.setIsServer(() => false);
  */
 export const tanstackClient: DashboardClient = {
   name: 'TanStack Query',
+  deterministic: true,
   heading: ['TanStack'],
   description:
     'QueryObserver per item, refetchInterval: 1000, default retry (3, after 1, 2, 4 s); stops while unfocused (hidden), refetches all on focus',

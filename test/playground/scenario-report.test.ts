@@ -1,11 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import type { DashboardClient } from '../../playground/clients/dashboard.js';
+import { handTunedClient } from '../../playground/clients/hand-tuned-client.js';
 import { naiveClient } from '../../playground/clients/naive-client.js';
 import {
   pollwiseBatchedClient,
   pollwiseBatchedOldBackendClient,
 } from '../../playground/clients/pollwise-batched-client.js';
 import { pollwiseClient } from '../../playground/clients/pollwise-client.js';
+import { tanstackClient } from '../../playground/clients/tanstack-client.js';
 import { formatTable, wrap } from '../../playground/report.js';
 import { defaultScenario, type RunResult, runScenario } from '../../playground/scenario.js';
 
@@ -35,6 +37,26 @@ describe('playground scenario: every client measured the same way', () => {
     // 120 requests a minute: per item, 80 tiles wait for the next minute (81 behind the 404).
     expect([single!.neverUpdated, batched!.neverUpdated, old!.neverUpdated]).toEqual([80, 0, 81]);
     expect(naive!.sentWhileHidden).toBe(2_000);
+  });
+});
+
+describe('playground scenario: clients marked deterministic', () => {
+  it('give the same run for any seed (a bench over seeds runs them once)', async () => {
+    const scenario = {
+      ...short,
+      items: 20,
+      window: 'fixed' as const,
+      batchEndpoint: false,
+      staleness: 'data' as const,
+    };
+    const figures = ({ client: _, realMs: __, ...rest }: RunResult) => rest;
+    for (const client of [naiveClient, tanstackClient, handTunedClient]) {
+      expect(client.deterministic).toBe(true);
+      const a = await runScenario(client, { ...scenario, seed: 1 });
+      const b = await runScenario(client, { ...scenario, seed: 2 });
+      expect(figures(b)).toEqual(figures(a));
+      expect(a.rateLimited).toBeGreaterThan(0);
+    }
   });
 });
 
