@@ -8,7 +8,8 @@
 //
 // Knobs (environment): CPU_N=10000 subscriptions per side, CPU_ORIGINS=20, CPU_TICKS=10
 // measured ticks per run, CPU_RUNS=5 runs, CPU_SIDES=poll,batch,item,tanstack,baseline,baseline64.
-// --quick: CPU_N=1000, CPU_TICKS=5, CPU_RUNS=2 unless set. POLLWISE_DIST: the build to measure.
+// CPU_WARMUP_TICKS=2. --quick: CPU_N=1000, CPU_TICKS=5, CPU_RUNS=2, CPU_WARMUP_TICKS=10 unless set.
+// POLLWISE_DIST: the build to measure.
 //
 // A run of one side: build the client, collect garbage, read the heap; subscribe everything;
 // let WARMUP_TICKS ticks pass (the first answers, JIT warm-up); collect, read the heap again
@@ -44,7 +45,7 @@ const RUNS = knob('CPU_RUNS', 5, 2);
 const SIDE_IDS = (process.env.CPU_SIDES || 'poll,batch,item,tanstack,baseline,baseline64')
   .split(',')
   .map((s) => s.trim());
-const WARMUP_TICKS = 2;
+const WARMUP_TICKS = knob('CPU_WARMUP_TICKS', 2, 10);
 const INTERVAL = 1000;
 /** Goal of the request-path issue: poll(url) spends at most this fraction of TanStack's CPU. */
 const GOAL_RATIO = 0.5;
