@@ -91,7 +91,7 @@ async function main(): Promise<void> {
     console.log(`\nWrote ${args.json}.`);
   }
   console.log(
-    `\nWall time ${(wallMs / 1000).toFixed(1)} s (${CASES.length} cases × ${CLIENTS.length} clients × ${args.seeds.length} seeds).`,
+    `\nWall time ${(wallMs / 1000).toFixed(1)} s (${CASES.length} cases × ${CLIENTS.length} clients × ${args.seeds.length} seed${args.seeds.length === 1 ? '' : 's'}).`,
   );
 }
 
