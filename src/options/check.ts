@@ -66,14 +66,15 @@ export const number = (what: string, test: (n: number) => boolean): Check =>
   );
 
 /**
- * `false`, or a value `check` takes. A value of the wrong kind for `check` gets `must be ${what}`;
- * one of the right kind gets what `check` says, nested options by their own path
- * (`breaker.windowSize: must be an integer ...`, with the value given there).
+ * One of `literals` (`false`; `true` and `false`), or a value `check` takes. A value of the wrong
+ * kind for `check` gets `must be ${what}`; one of the right kind gets what `check` says, nested
+ * options by their own path (`breaker.windowSize: must be an integer ...`, with the value given
+ * there).
  */
-export const orFalse = (check: Check, what: string): Check =>
+export const orLiterals = (literals: readonly unknown[], check: Check, what: string): Check =>
   Object.assign(
     (value: unknown, path: Path, problems: Problem[]) => {
-      if (value === false) return value;
+      if (literals.includes(value)) return value;
       const own: Problem[] = [];
       const kept = check(value, path, own);
       if (own.some((p) => p.kind && p.path === path))
@@ -83,6 +84,9 @@ export const orFalse = (check: Check, what: string): Check =>
     },
     { shape: check.shape },
   );
+
+/** `false`, or a value `check` takes (see `orLiterals`). */
+export const orFalse = (check: Check, what: string): Check => orLiterals([false], check, what);
 
 /**
  * An object of the options in `shape`, each optional but `required` ones; any other key is

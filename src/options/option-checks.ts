@@ -7,6 +7,11 @@ import { array, type Check, is, number, object, orFalse, refine } from './check.
 
 const positiveMs = number('a positive number of milliseconds', (n) => n > 0);
 const nonNegativeMs = number('a number of milliseconds, 0 or more', (n) => n >= 0);
+// A delay that is one timer: past the timers' limit it would fire at once.
+const timerMs = (what: string, test: (n: number) => boolean) =>
+  number(`${what}, at most ${MAX_TIMER_MS}`, (n) => test(n) && n <= MAX_TIMER_MS);
+const positiveTimerMs = timerMs('a positive number of milliseconds', (n) => n > 0);
+const nonNegativeTimerMs = timerMs('a number of milliseconds, 0 or more', (n) => n >= 0);
 const fraction = number('a number from 0 to 1', (n) => n >= 0 && n <= 1);
 const count = number('a positive integer', (n) => Number.isInteger(n) && n > 0);
 const hiddenInterval = orFalse(positiveMs, 'a positive number of milliseconds, or false');
@@ -45,13 +50,7 @@ export const pollerOptions = object({
   hosts: array(hostPolicy, 'an array of host policies'),
   jitter: fraction,
   // A deadline is one timer: past the timers' limit it would fire at once (long waits chain).
-  timeout: orFalse(
-    number(
-      `a positive number of milliseconds, at most ${MAX_TIMER_MS}`,
-      (n) => n > 0 && n <= MAX_TIMER_MS,
-    ),
-    'a positive number of milliseconds, or false',
-  ),
+  timeout: orFalse(positiveTimerMs, 'a positive number of milliseconds, or false'),
   baseUrl: refine<string>(string(), (s) => URL.canParse(s), 'must be an absolute URL'),
   cooldown: object({ defaultMs: nonNegativeMs, maxMs: nonNegativeMs, jitter: fraction }),
   backoff: object({ baseMs: positiveMs, capMs: positiveMs }),
@@ -70,6 +69,17 @@ export const pollerOptions = object({
   ),
   maxConcurrent: count,
   maxTrackedOrigins: count,
+  // Budget-aware pacing per origin (see DEFAULTS.pacing); its waits are timers.
+  pacing: orFalse(
+    object({
+      reserve: number('an integer, 0 or more', (n) => Number.isSafeInteger(n) && n >= 0),
+      discoverMs: nonNegativeTimerMs,
+      assumedWindowMs: positiveTimerMs,
+      resetMarginMs: nonNegativeTimerMs,
+      probeEvery: count,
+    }),
+    'pacing settings (an object), or false',
+  ),
   fetch: fn('a fetch function'),
   clock: methods('a clock { now, setTimeout, clearTimeout }', [
     'now',
