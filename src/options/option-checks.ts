@@ -1,6 +1,6 @@
 import { MAX_TIMER_MS } from '../defaults.js';
 import { parseHostPattern } from '../policy/host-pattern.js';
-import { array, type Check, is, number, object, orFalse, refine } from './check.js';
+import { array, type Check, is, number, object, orFalse, orLiterals, refine } from './check.js';
 
 // The options of `createPoller()` and `poll()`. Resource options live with `pollwise/resource`
 // (validated there with zod), so a poll-only app never carries them.
@@ -97,12 +97,31 @@ export const pollerOptions = object({
   random: fn('a function'),
 });
 
+/** A poll's interval: ms, or a function of the poll's snapshot (its result is checked per call). */
+const pollInterval: Check = (value, path, problems) =>
+  typeof value === 'function'
+    ? value
+    : number('a positive number of milliseconds, or a function returning one', (n) => n > 0)(
+        value,
+        path,
+        problems,
+      );
+
 export const pollOptions = object({
   url: is((v) => typeof v === 'string' || v instanceof URL, 'a URL string or URL'),
   origin: string('an origin string'),
   key: string(),
-  interval: positiveMs,
+  interval: pollInterval,
   hiddenInterval,
+  // The interval grows while data comes back unchanged (see DEFAULTS.stretch).
+  stretch: orLiterals(
+    [true, false],
+    object({
+      factor: number('a number above 1', (n) => n > 1),
+      maxMs: positiveTimerMs,
+    }),
+    'true, false or stretch settings { factor, maxMs }',
+  ),
   immediate: is((v) => typeof v === 'boolean', 'true or false'),
   headers: is(
     (v) => typeof v === 'function' || (typeof v === 'object' && v !== null && validHeaders(v)),

@@ -3,6 +3,7 @@ import { pollOptions } from '../options/option-checks.js';
 import { validateOptions } from '../options/validate.js';
 import { checkOrigin, requestUrl } from '../transport/request-url.js';
 import type { PollTask } from './poll-context.js';
+import type { Snapshot } from './snapshot.js';
 import type { StandardSchemaV1 } from './standard-schema.js';
 import type { HeadersOption } from './url-request.js';
 
@@ -10,10 +11,30 @@ import type { HeadersOption } from './url-request.js';
 export interface PollOptions<TData = unknown, TSelected = TData> {
   /** A name for this poll in events; polls with the same key share one run per tick. */
   key?: string;
-  /** Overrides the host policy's interval (ms). */
-  interval?: number;
+  /**
+   * Overrides the host policy's interval (ms). Or a function of the poll's snapshot (the shared
+   * data, before any `select`), called when subscribing (pending, for a new poll) and after every
+   * run; what it returns is the interval from then on. A result that is not a positive number of
+   * ms at most 2^31-1, or a throw, keeps the interval it had (the host policy's at first) and is
+   * reported as an `error` event (`source: 'callback'`). Subscribers of one poll: the shortest wins.
+   */
+  interval?: number | ((snapshot: Snapshot<TData>) => number);
   /** Overrides the hidden-tab behaviour: an interval (ms), or false to pause while hidden. */
   hiddenInterval?: number | false;
+  /**
+   * Stretch the interval while the data comes back unchanged (a 304, or equal data): each
+   * unchanged answer multiplies it by `factor` (default 1.5), up to `maxMs` (default 60000);
+   * the first change snaps back to `interval`. A failed run neither stretches nor snaps back.
+   * `true` takes both defaults. Default false.
+   */
+  stretch?:
+    | boolean
+    | {
+        /** Growth per unchanged answer; above 1. Default 1.5. */
+        factor?: number;
+        /** The longest the interval gets (ms), at least `interval`. Default 60000. */
+        maxMs?: number;
+      };
   /** Run at once (true, default) or one interval from now (false). */
   immediate?: boolean;
   /** What this subscriber sees of the data; equal results do not notify. */
@@ -64,6 +85,11 @@ export function pollArguments(
     throw invalid('task', taskOrUrl, 'must be a function or a URL');
   }
   const options = validateOptions(pollOptions, rawOptions, 'poll') as Validated;
+  const { interval, stretch } = options;
+  const maxMs = typeof stretch === 'object' ? stretch.maxMs : undefined;
+  if (maxMs !== undefined && typeof interval === 'number' && maxMs < interval) {
+    throw invalid('poll.stretch.maxMs', maxMs, `must be at least poll.interval (${interval})`);
+  }
   const given = options.url ?? options.origin;
   if (isUrl && given !== undefined) {
     throw invalid('poll.url', given, 'is given twice (first argument and option)');

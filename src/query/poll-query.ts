@@ -3,6 +3,13 @@ import { invalid } from '../errors.js';
 import type { EventBus } from '../events.js';
 import type { PollEntry, PollRun } from '../scheduler/poll-entry.js';
 import type { Scheduler } from '../scheduler/scheduler.js';
+import {
+  type Change,
+  callInterval,
+  changeOf,
+  nextInterval,
+  type StretchSettings,
+} from './adaptive-interval.js';
 import { deepEqual } from './deep-equal.js';
 import { nextSnapshot, type Outcome, PENDING, type Snapshot } from './snapshot.js';
 import { NOT_MODIFIED, type RevalidationState } from './url-request.js';
@@ -21,7 +28,12 @@ export interface Subscription<T = unknown> {
 
 /** What one subscriber asks of a poll. */
 export interface SubscriberSpec<T> {
+  /** The `interval` option, else the host policy's; what a function falls back on at first. */
   interval: number;
+  /** The `interval` option when it is a function of the poll's snapshot. */
+  intervalOf?: ((snapshot: Snapshot<never>) => number) | undefined;
+  /** Lengthens the interval while the data comes back unchanged; undefined: off. */
+  stretch?: StretchSettings | undefined;
   hiddenInterval: number | false;
   immediate: boolean;
   select?: ((data: never) => T) | undefined;
@@ -46,6 +58,10 @@ export interface QuerySpec {
 
 interface Subscriber {
   readonly spec: SubscriberSpec<unknown>;
+  /** Its interval before stretching: `spec.interval`, or what `spec.intervalOf` last returned. */
+  base: number;
+  /** The interval it asks for now: `base`, stretched while the data stays the same. */
+  interval: number;
   snapshot: Snapshot<unknown>;
   readonly listeners: Set<(snapshot: Snapshot<unknown>) => void>;
 }
@@ -126,26 +142,35 @@ export class PollQueries {
       );
     }
     const created = query === undefined;
-    if (query === undefined) query = this.#create(spec, own);
+    // An interval function is asked at once, with the snapshot the poll has (pending when new).
+    const base =
+      own.intervalOf === undefined
+        ? own.interval
+        : callInterval(own.intervalOf, query?.snapshot ?? PENDING, own.interval, (error) =>
+            this.#report(spec, error),
+          );
     const subscriber: Subscriber = {
       spec: own,
+      base,
+      interval: base,
       snapshot: PENDING,
       listeners: new Set(),
     };
+    if (query === undefined) query = this.#create(spec, subscriber);
     subscriber.snapshot = derive(subscriber, query.snapshot);
     query.subscribers.add(subscriber);
     if (!created) this.#joined(query, subscriber);
     return this.#subscription(query, subscriber) as Subscription<T>;
   }
 
-  #create(spec: QuerySpec, sub: SubscriberSpec<unknown>): PollQuery {
+  #create(spec: QuerySpec, first: Subscriber): PollQuery {
     const query = new PollQuery(spec, (created) =>
       this.deps.scheduler.schedule({
         key: spec.key,
         origin: spec.origin,
-        interval: sub.interval,
-        hiddenInterval: sub.hiddenInterval,
-        immediate: sub.immediate,
+        interval: first.interval,
+        hiddenInterval: first.spec.hiddenInterval,
+        immediate: first.spec.immediate,
         task: spec.run(created),
         onData: (value) =>
           this.#settle(
@@ -181,8 +206,8 @@ export class PollQueries {
   #retime(query: PollQuery): void {
     let interval = Number.POSITIVE_INFINITY;
     let hidden: number | false = false;
-    for (const { spec } of query.subscribers) {
-      interval = Math.min(interval, spec.interval);
+    for (const { spec, interval: asked } of query.subscribers) {
+      interval = Math.min(interval, asked);
       if (spec.hiddenInterval !== false) {
         hidden = hidden === false ? spec.hiddenInterval : Math.min(hidden, spec.hiddenInterval);
       }
@@ -228,6 +253,7 @@ export class PollQueries {
     const previous = query.snapshot;
     query.snapshot = nextSnapshot(previous, outcome, this.deps.clock.now());
     const changed = query.snapshot !== previous;
+    const change = changeOf(previous, query.snapshot, outcome.kind === 'error');
     if (outcome.kind !== 'error' && this.deps.events.hasListeners('data')) {
       const { key, origin } = query.spec;
       this.deps.events.emit('data', { key, origin, data: query.snapshot.data });
@@ -240,6 +266,28 @@ export class PollQueries {
         this.#call(query, subscriber.spec.onError, outcome.error);
       }
     }
+    this.#adapt(query, change);
+  }
+
+  /**
+   * After a run: each subscriber's interval function is asked and its stretch applied (the shared
+   * data decides what changed, not a subscriber's `select`); the poll runs at the shortest.
+   */
+  #adapt(query: PollQuery, change: Change): void {
+    let adaptive = false;
+    // A Set's iteration skips members removed meanwhile (an interval function may unsubscribe).
+    for (const subscriber of query.subscribers) {
+      const { intervalOf, stretch } = subscriber.spec;
+      if (intervalOf === undefined && stretch === undefined) continue;
+      adaptive = true;
+      if (intervalOf !== undefined) {
+        subscriber.base = callInterval(intervalOf, query.snapshot, subscriber.base, (error) =>
+          this.#report(query.spec, error),
+        );
+      }
+      subscriber.interval = nextInterval(subscriber.interval, subscriber.base, stretch, change);
+    }
+    if (adaptive && query.subscribers.size > 0) this.#retime(query);
   }
 
   #update(query: PollQuery, subscriber: Subscriber, failedRun: boolean): void {
@@ -265,9 +313,13 @@ export class PollQueries {
     try {
       callback(value);
     } catch (error) {
-      const { key, origin } = query.spec;
-      this.deps.events.emit('error', { key, origin, error, source: 'callback' });
+      this.#report(query.spec, error);
     }
+  }
+
+  /** A subscriber's callback threw (or an interval function gave no interval): an `error` event. */
+  #report({ key, origin }: QuerySpec, error: unknown): void {
+    this.deps.events.emit('error', { key, origin, error, source: 'callback' });
   }
 
   /** Shared polls alive (diagnostics). */

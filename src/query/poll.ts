@@ -2,6 +2,7 @@ import { PollerDisposedError } from '../errors.js';
 import type { ResolvedPolicy } from '../policy/host-policies.js';
 import type { Door } from '../transport/door.js';
 import type { FetchFunction } from '../transport/fetch-function.js';
+import { stretchSettings } from './adaptive-interval.js';
 import { pollArguments } from './poll-arguments.js';
 import type { PollQueries, Subscription } from './poll-query.js';
 import { runTask } from './task-context.js';
@@ -23,7 +24,7 @@ export function createPoll(deps: PollDeps) {
     if (deps.isDisposed()) throw new PollerDisposedError();
     const { url, task, options } = pollArguments(taskOrUrl, rawOptions, baseUrl());
     const policy = deps.resolvePolicy(url);
-    const { key } = options;
+    const { key, interval } = options;
     // Polls sharing a key must send the same kind of request: same origin, and the same
     // headers, credentials and schema (the URL may differ, e.g. by a cache buster), or the same task.
     const fingerprint =
@@ -43,7 +44,9 @@ export function createPoll(deps: PollDeps) {
             : () => (signal) => runTask(deps, task, url.href, signal),
       },
       {
-        interval: options.interval ?? policy.interval,
+        interval: typeof interval === 'number' ? interval : policy.interval,
+        intervalOf: typeof interval === 'function' ? interval : undefined,
+        stretch: stretchSettings(options.stretch),
         hiddenInterval: options.hiddenInterval ?? policy.hiddenInterval,
         immediate: options.immediate !== false,
         select: options.select,
