@@ -119,6 +119,25 @@ export const MAX_COMPARED_PAIRS = 1_000_000;
  */
 export const BATCH_REGROW_AFTER = 10;
 
+/**
+ * A paced start counts against its origin's budget until its request is admitted, or this long
+ * (ms): a run that sends nothing (a task that skips) must not hold budget for good. Internal.
+ */
+export const PACED_START_TTL_MS = 1000;
+
+/**
+ * Requests a window must have accepted before its 429 teaches a budget: fewer is read as an
+ * overload (the cooldown handles it), not as a quota to pace by. Internal.
+ */
+export const LEARN_AFTER = 4;
+
+/**
+ * A paced request skips the spacing when its item is older than this many cycles (the time the
+ * budget takes to serve every waiting item once): after a hidden stretch, everything is stale and
+ * the budget is spent at once, stalest first. Internal.
+ */
+export const STALE_CYCLES = 1.5;
+
 function deepFreeze<T extends object>(value: T): T {
   for (const member of Object.values(value)) {
     if (typeof member === 'object' && member !== null) deepFreeze(member);

@@ -11,6 +11,18 @@ export type PollerEvents = {
   response: { origin: string; url: string; status: number };
   /** A 429/503 started or extended an origin's cooldown. */
   cooldown: CooldownStart;
+  /**
+   * An origin's budget became known or changed shape: announced by RateLimit headers, or
+   * learned from a 429 (limit = requests the window accepted, reset = the Retry-After instant).
+   */
+  budget: {
+    origin: string;
+    source: 'announced' | 'learned';
+    limit: number | undefined;
+    remaining: number;
+    resetAt: number;
+    windowMs: number | undefined;
+  };
   /** A poll delivered data. */
   data: { key: string | undefined; origin: string; data: unknown };
   /** A poll failed, or a user callback threw (`source: 'callback'`). */

@@ -4,6 +4,7 @@ import { CORE_KEY, type PollerCore, type ResourceCounts } from './core/poller-co
 import { PollerDisposedError } from './errors.js';
 import { createEventBus, type EventHandler, type PollerEvents } from './events.js';
 import { type PollerOptions, pollerSettings } from './options/poller-settings.js';
+import { type BudgetView, Pacer } from './pacing/pacer.js';
 import { createPolicyResolver } from './policy/host-policies.js';
 import { createPoll } from './query/poll.js';
 import type { TaskPollOptions, UrlPollOptions } from './query/poll-arguments.js';
@@ -44,7 +45,8 @@ export interface Poller {
   /** Adds an event handler; returns the function that removes it. */
   on<K extends keyof PollerEvents>(type: K, handler: EventHandler<K>): () => void;
   off<K extends keyof PollerEvents>(type: K, handler?: EventHandler<K>): void;
-  stats(): PollerStats;
+  /** Counters since creation, and what is known of each origin's budget. */
+  stats(): PollerStats & { budgets: Record<string, BudgetView> };
   /** Counts of everything the poller holds right now (diagnostics and leak tests). */
   inspect(): PollerInspection;
   /** Epoch ms until which `url`'s origin cools down; 0 when it does not. */
@@ -67,6 +69,8 @@ export interface PollerInspection {
   lanes: number;
   running: number;
   queued: number;
+  /** Queued polls waiting for their origin's budget. */
+  paced: number;
   /** Polls shared by URL or key. */
   sharedPolls: number;
   requestsInFlight: number;
@@ -74,6 +78,7 @@ export interface PollerInspection {
   eventListeners: number;
   cooldownOrigins: number;
   breakerOrigins: number;
+  budgetOrigins: number;
   resources: ResourceCounts;
 }
 
@@ -101,7 +106,8 @@ function wire(settings: Settings) {
   );
   const breakers = new BreakerRegistry(settings.breaker, settings.maxTrackedOrigins);
   const resolvePolicy = createPolicyResolver(settings.hosts, settings.policyFallbacks);
-  const gate = new OriginGate(clock, cooldowns, breakers, stats, events, (origin) =>
+  const pacer = new Pacer(settings.pacing, settings.maxTrackedOrigins, stats, events);
+  const gate = new OriginGate(clock, cooldowns, breakers, stats, events, pacer, (origin) =>
     scheduler.rearm(origin),
   );
   const scheduler = new Scheduler({
@@ -118,8 +124,8 @@ function wire(settings: Settings) {
     disposers: [] as (() => void)[],
     resourceCounts: [] as (() => ResourceCounts)[],
   };
-  const parts = { settings, stats, events, cooldowns, breakers, resolvePolicy, scheduler };
-  return { ...parts, door, politeFetch: door.wrap(), queries, lifecycle };
+  const parts = { settings, stats, events, cooldowns, breakers, pacer, resolvePolicy, scheduler };
+  return { ...parts, gate, door, politeFetch: door.wrap(), queries, lifecycle };
 }
 
 /** What `pollwise/resource` and `pollwise/ky` may use. */
@@ -136,6 +142,8 @@ function coreOfParts(parts: Parts): PollerCore {
         key: undefined,
         task: spec.run,
         immediate: false,
+        // A sweep asks the budget before each of its requests, not once to start.
+        paced: false,
       }) as PollEntry;
       return {
         unsubscribe: () => scheduler.remove(entry),
@@ -143,6 +151,8 @@ function coreOfParts(parts: Parts): PollerCore {
       };
     },
     canSend: (origin, background) => scheduler.canSend(origin, background),
+    take: (origin, age, waiting) => parts.gate.take(origin, age, waiting),
+    concurrency: (origin, configured) => parts.gate.concurrency(origin, configured),
     onDispose: (dispose) => lifecycle.disposers.push(dispose),
     onInspect: (counts) => lifecycle.resourceCounts.push(counts),
     isDisposed: () => lifecycle.disposed,
@@ -164,7 +174,7 @@ function facade(parts: Parts): Poller {
       return events.on(type, handler);
     },
     off: events.off,
-    stats: () => copyStats(parts.stats),
+    stats: () => ({ ...copyStats(parts.stats), budgets: parts.pacer.views(clock.now()) }),
     inspect: () => ({
       ...scheduler.inspect(),
       sharedPolls: queries.size,
@@ -172,6 +182,7 @@ function facade(parts: Parts): Poller {
       eventListeners: events.listenerCount(),
       cooldownOrigins: cooldowns.size,
       breakerOrigins: parts.breakers.size,
+      budgetOrigins: parts.pacer.size,
       resources: sumCounts(lifecycle.resourceCounts),
     }),
     cooldownUntil: (url) => {
@@ -200,6 +211,7 @@ function dispose(parts: Parts): void {
   parts.queries.clear();
   parts.cooldowns.clear();
   parts.breakers.clear();
+  parts.pacer.clear();
   parts.events.clear();
 }
 

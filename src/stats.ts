@@ -33,6 +33,12 @@ export interface PollerStats {
   missingItems: number;
   /** Items whose data failed their schema. */
   invalidItems: number;
+  /** Paced requests held back to make an origin's budget last (each hold counts once). */
+  paced: number;
+  /** Budgets learned from a 429 that announced none. */
+  budgetsLearned: number;
+  /** Rate-limit header fields that were present but unusable (ignored). */
+  malformedHeaders: number;
   /** Due poll runs that did not start, by reason. */
   skipped: Record<SkipReason, number>;
 }
@@ -55,6 +61,9 @@ export function createStats(): PollerStats {
     fallbacks: 0,
     missingItems: 0,
     invalidItems: 0,
+    paced: 0,
+    budgetsLearned: 0,
+    malformedHeaders: 0,
     skipped: { hidden: 0, offline: 0, paused: 0, cooldown: 0, breaker: 0, 'in-flight': 0 },
   };
 }

@@ -75,8 +75,11 @@ export class CooldownRegistry {
     });
     const delayMs = fromHeader ?? Math.min(maxMs, defaultMs * 2 ** Math.min(strikes - 1, 52));
     // Whole milliseconds, rounded up: a retry time the app can show, and never earlier. Jitter
-    // spreads the retries of many tabs, but within maxMs: no cooldown outlasts the cap.
-    const jittered = Math.ceil(now + delayMs + this.random() * jitter * delayMs);
+    // spreads the retries of many tabs, but within maxMs: no cooldown outlasts the cap. It is
+    // drawn once per episode: the other answers of one burst must not each draw and the longest
+    // win (every window would start late).
+    const spread = state.until > now ? 0 : this.random() * jitter * delayMs;
+    const jittered = Math.ceil(now + delayMs + spread);
     const until = Math.min(jittered, Math.floor(now + maxMs));
     // Start or extend, never shorten: an earlier, longer cooldown still stands.
     state.until = Math.max(state.until, until);

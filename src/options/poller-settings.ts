@@ -43,6 +43,19 @@ export interface PollerOptions {
         failureRatio?: number;
         openMs?: number;
       };
+  /**
+   * Budget-aware pacing per origin (see `DEFAULTS.pacing`), or false to send as soon as due.
+   * Budgets come from RateLimit / X-RateLimit headers, or are learned from a 429.
+   */
+  pacing?:
+    | false
+    | {
+        reserve?: number;
+        discoverMs?: number;
+        assumedWindowMs?: number;
+        resetMarginMs?: number;
+        probeEvery?: number;
+      };
   /** Poll runs in flight at once per origin; more due polls wait, stalest first. Default 6. */
   maxConcurrent?: number;
   /** Most origins the cooldown and breaker registries track at once. Default 256. */
@@ -79,6 +92,7 @@ export function pollerSettings(options: PollerOptions | undefined) {
       o.breaker === false
         ? { ...DEFAULTS.breaker, minRequests: Number.POSITIVE_INFINITY }
         : { ...DEFAULTS.breaker, ...o.breaker },
+    pacing: o.pacing === false ? (false as const) : { ...DEFAULTS.pacing, ...o.pacing },
     maxTrackedOrigins,
     hosts: o.hosts ?? [],
     policyFallbacks: {

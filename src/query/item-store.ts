@@ -22,6 +22,8 @@ export interface ItemRecord<K, T> {
   requestedAt: number;
   /** Last good read (data or 304); sweeps serve the stalest first. */
   freshAt: number;
+  /** When the record was made: an item never read is as stale as it is old (pacing). */
+  readonly createdAt: number;
   /** Since when nobody subscribes; null while someone does. */
   idleSince: number | null;
 }
@@ -55,6 +57,7 @@ export class ItemStore<K, T> {
         listeners: new Set(),
         requestedAt: Number.NEGATIVE_INFINITY,
         freshAt: Number.NEGATIVE_INFINITY,
+        createdAt: now,
         idleSince: now,
       };
       this.#records.set(id, record);

@@ -43,7 +43,22 @@ interface BatchOutcome<K, T> {
   tooLarge: boolean;
 }
 
-const always = () => true;
+/** How a read may spend requests: a sweep's paced flow, or free (the app's own fetch()). */
+export interface ReadFlow {
+  /** Whether the next request may go now: its stalest item's freshness, and how many wait. */
+  canContinue(freshAt: number, waiting: number): boolean;
+  /** Requests in flight at once, given the configured number. */
+  concurrency(configured: number): number;
+}
+
+const FREE_FLOW: ReadFlow = { canContinue: () => true, concurrency: (configured) => configured };
+
+/** Since when an item's data is stale: its last good read, or its creation if it has none. */
+const staleSince = <K, T>(record: ItemRecord<K, T>) => Math.max(record.freshAt, record.createdAt);
+
+/** The oldest freshness among `records`. */
+const stalest = <K, T>(records: Records<K, T>) =>
+  records.reduce((oldest, r) => Math.min(oldest, staleSince(r)), Number.POSITIVE_INFINITY);
 const aborted = (signal: AbortSignal | undefined) => signal?.aborted === true;
 
 /**
@@ -54,13 +69,13 @@ export class KeyReader<K, T> {
   constructor(private readonly deps: KeyReaderDeps<K, T>) {}
 
   /**
-   * Reads `records` (already claimed in the cache's pending reads), asking `canContinue` before
+   * Reads `records` (already claimed in the cache's pending reads), asking `flow` before
    * each request. Returns the error that failed a whole batch, or every item, so the poll backs off.
    */
   async read(
     records: Records<K, T>,
     signal?: AbortSignal,
-    canContinue: () => boolean = always,
+    flow: ReadFlow = FREE_FLOW,
     startedAt = this.deps.clock.now(),
   ): Promise<unknown> {
     if (records.length === 0) return undefined;
@@ -79,18 +94,12 @@ export class KeyReader<K, T> {
       }
       const route = health.route(origin);
       if (route !== 'per-item') {
-        const outcome = await this.#readBatched(
-          records,
-          origin,
-          route === 'probe',
-          signal,
-          canContinue,
-        );
+        const outcome = await this.#readBatched(records, origin, route === 'probe', signal, flow);
         perItem = outcome.missing;
         failure = outcome.failure;
       }
     }
-    if (perItem.length > 0) failure ??= await this.#readPerItem(perItem, signal, canContinue);
+    if (perItem.length > 0) failure ??= await this.#readPerItem(perItem, signal, flow);
     return failure;
   }
 
@@ -99,7 +108,7 @@ export class KeyReader<K, T> {
     origin: string,
     probeFirst: boolean,
     signal: AbortSignal | undefined,
-    canContinue: () => boolean,
+    flow: ReadFlow,
   ): Promise<{ missing: Records<K, T>; failure: unknown }> {
     const { cache, health, limits, settings } = this.deps;
     const { urlFor } = (this.deps.batch as NonNullable<KeyReaderDeps<K, T>['batch']>).loader;
@@ -115,7 +124,7 @@ export class KeyReader<K, T> {
     if (probeFirst) {
       // Until the endpoint has answered, one chunk probes it alone: a missing one costs one request.
       const [probe, ...rest] = chunks as [Records<K, T>, ...Records<K, T>[]];
-      const outcome = await this.#sendChunks([probe], origin, signal, canContinue);
+      const outcome = await this.#sendChunks([probe], origin, signal, flow);
       cache.skip(outcome.skipped);
       if (outcome.missing.length > 0) {
         health.missing(origin, records.length);
@@ -134,7 +143,7 @@ export class KeyReader<K, T> {
       if (outcome.tooLarge) tooLarge = true;
       chunks = rest;
     }
-    const outcome = await this.#sendChunks(chunks, origin, signal, canContinue);
+    const outcome = await this.#sendChunks(chunks, origin, signal, flow);
     cache.skip(outcome.skipped);
     if (!tooLarge && !outcome.tooLarge) limits.fitted(origin);
     // The endpoint went away since it last answered: its keys are read per item in this read.
@@ -150,7 +159,7 @@ export class KeyReader<K, T> {
     chunks: Records<K, T>[],
     origin: string,
     signal: AbortSignal | undefined,
-    canContinue: () => boolean,
+    flow: ReadFlow,
   ): Promise<BatchOutcome<K, T>> {
     const outcome: BatchOutcome<K, T> = {
       missing: [],
@@ -158,9 +167,10 @@ export class KeyReader<K, T> {
       failure: undefined,
       tooLarge: false,
     };
+    const { concurrency } = this.deps.settings;
     const left = await runLimited(
       chunks,
-      this.deps.settings.concurrency,
+      () => flow.concurrency(concurrency),
       async (chunk, requeue) => {
         const result = await this.#sendChunk(chunk, signal);
         if (result === 'missing') outcome.missing.push(...chunk);
@@ -170,7 +180,7 @@ export class KeyReader<K, T> {
           if (result !== 'too-large') requeue(...result);
         } else if (result !== 'done') outcome.failure ??= result.failed;
       },
-      canContinue,
+      (chunk, waiting) => flow.canContinue(stalest(chunk), waiting),
     );
     outcome.skipped.push(...left.flat());
     return outcome;
@@ -257,19 +267,20 @@ export class KeyReader<K, T> {
   async #readPerItem(
     records: Records<K, T>,
     signal: AbortSignal | undefined,
-    canContinue: () => boolean,
+    flow: ReadFlow,
   ): Promise<unknown> {
     let succeeded = false;
     let firstError: unknown;
+    const { concurrency } = this.deps.settings;
     const left = await runLimited(
       records,
-      this.deps.settings.concurrency,
+      () => flow.concurrency(concurrency),
       async (record) => {
         const error = await this.#readItem(record, signal);
         if (error === undefined) succeeded = true;
         else firstError ??= error;
       },
-      canContinue,
+      (record, waiting) => flow.canContinue(staleSince(record), waiting),
     );
     this.deps.cache.skip(left);
     return succeeded ? undefined : firstError;

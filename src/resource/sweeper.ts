@@ -1,6 +1,8 @@
 import type { PollerCore, ScheduledRun } from '../core/poller-core.js';
+import type { TimerHandle } from '../environment/clock.js';
 import type { Batcher, SweepRef } from './batcher.js';
 import type { ItemCache, ItemRecord } from './item-cache.js';
+import type { ReadFlow } from './key-reader.js';
 import type { SubscribeOptions } from './types.js';
 
 /** The least slack a sweep allows, as a fraction of the interval: timers fire a ms early or late. */
@@ -23,17 +25,24 @@ interface KeyGroup extends SweepRef {
   sweeping: boolean;
   /** Keys were made due while it swept and could not go out then: sweep again once it ends. */
   refreshAfter: boolean;
+  /** When the origin's budget lets the keys a paced sweep left go on; null when none wait. */
+  pacedUntil: number | null;
+  /** Sweeps again at `pacedUntil`. */
+  resumeTimer: TimerHandle | null;
 }
 
 export interface SweeperDeps<K, T> {
-  core: Pick<PollerCore, 'clock' | 'jitter' | 'schedule' | 'canSend' | 'resolvePolicy'>;
+  core: Pick<
+    PollerCore,
+    'clock' | 'jitter' | 'schedule' | 'canSend' | 'take' | 'concurrency' | 'resolvePolicy'
+  >;
   cache: ItemCache<K, T>;
   batcher: Batcher<K, T>;
   /** Reads claimed records; resolves with the error that should back the poll off. */
   read: (
     records: ItemRecord<K, T>[],
     signal: AbortSignal,
-    canContinue: () => boolean,
+    flow: ReadFlow,
     startedAt: number,
   ) => Promise<unknown>;
   /** The origin of a key's item (throws when its URL cannot be built). */
@@ -115,6 +124,8 @@ export class Sweeper<K, T> {
       tickAt: Number.NEGATIVE_INFINITY,
       sweeping: false,
       refreshAfter: false,
+      pacedUntil: null,
+      resumeTimer: null,
     };
     this.#groups.set(name, group);
     return group;
@@ -126,8 +137,47 @@ export class Sweeper<K, T> {
     else group.ids.delete(id);
     if (group.ids.size > 0) return;
     group.run.unsubscribe();
+    this.#clearResume(group);
     this.deps.batcher.cancelSweep(group);
     this.#groups.delete(group.name);
+  }
+
+  #clearResume(group: KeyGroup): void {
+    if (group.resumeTimer === null) return;
+    this.deps.core.clock.clearTimeout(group.resumeTimer);
+    group.resumeTimer = null;
+  }
+
+  /** A sweep the budget paced stops; the keys it left go on when the budget allows. */
+  #resumeAt(group: KeyGroup, at: number): void {
+    const { clock } = this.deps.core;
+    this.#clearResume(group);
+    group.resumeTimer = clock.setTimeout(
+      () => {
+        group.resumeTimer = null;
+        if (this.#groups.get(group.name) === group) this.#refresh(group);
+      },
+      Math.max(0, at - clock.now()),
+    );
+  }
+
+  /**
+   * How a sweep spends requests: stalest first, each one asked of the origin's budget; a request
+   * the budget holds back stops the sweep, which resumes when it may go.
+   */
+  #flow(group: KeyGroup, signal: AbortSignal): ReadFlow {
+    const { core } = this.deps;
+    const { origin } = group;
+    return {
+      canContinue: (freshAt, waiting) => {
+        if (signal.aborted || !core.canSend(origin, group.background)) return false;
+        const wake = core.take(origin, core.clock.now() - freshAt, waiting);
+        if (wake === 0) return true;
+        group.pacedUntil = wake;
+        return false;
+      },
+      concurrency: (configured) => core.concurrency(origin, configured),
+    };
   }
 
   /** The group sweeps on its next tick; its regular ticks, once it has any, stay where they were. */
@@ -186,14 +236,15 @@ export class Sweeper<K, T> {
     if (regular) group.tickAt = now;
     if (records.length === 0) return;
     // An unsubscribed sweep starts nothing more; a closed gate stops it too.
-    const canContinue = () => !signal.aborted && core.canSend(group.origin, group.background);
     group.sweeping = true;
+    group.pacedUntil = null;
     let failure: unknown;
     try {
       // Stamped with this sweep's start, the very time `tickAt` holds.
-      failure = await this.deps.read(records, signal, canContinue, now);
+      failure = await this.deps.read(records, signal, this.#flow(group, signal), now);
     } finally {
       group.sweeping = false;
+      if (group.pacedUntil !== null && !signal.aborted) this.#resumeAt(group, group.pacedUntil);
       if (group.refreshAfter && this.#groups.get(group.name) === group) {
         group.refreshAfter = false;
         this.#refresh(group);
@@ -208,7 +259,10 @@ export class Sweeper<K, T> {
   }
 
   dispose(): void {
-    for (const group of this.#groups.values()) group.run.unsubscribe();
+    for (const group of this.#groups.values()) {
+      group.run.unsubscribe();
+      this.#clearResume(group);
+    }
     this.#groups.clear();
   }
 }

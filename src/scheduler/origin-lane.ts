@@ -1,3 +1,4 @@
+import type { TimerHandle } from '../environment/clock.js';
 import type { PollEntry } from './poll-entry.js';
 
 /**
@@ -9,6 +10,8 @@ export class OriginLane {
   running = 0;
   /** Subscribed polls of this origin; the lane is dropped when it reaches 0. */
   members = 0;
+  /** Wakes the lane when its origin's budget lets the next paced poll start. */
+  timer: TimerHandle | null = null;
   #queue: PollEntry[] = [];
 
   constructor(
@@ -26,6 +29,11 @@ export class OriginLane {
     this.#queue = this.#queue
       .concat(entries)
       .sort((a, b) => a.freshAt - b.freshAt || a.seq - b.seq);
+  }
+
+  /** The poll that starts next. */
+  peek(): PollEntry | undefined {
+    return this.#queue[0];
   }
 
   next(): PollEntry | undefined {

@@ -32,10 +32,14 @@ export interface PollEntry<T = unknown> {
   queued: boolean;
   /** When the poll last delivered data; lanes serve the stalest first. */
   freshAt: number;
+  /** When the poll was created: one that never delivered is as stale as it is old (pacing). */
+  readonly createdAt: number;
   /** Set by a refresh that keeps the schedule: the period the run started in resumes after it. */
   resumeAnchor: number | null;
   /** Subscription order: breaks ties between equally stale polls. */
   readonly seq: number;
+  /** Each start asks the origin's budget (false: the run paces its own requests, a sweep). */
+  readonly paced: boolean;
   removed: boolean;
 }
 
@@ -63,6 +67,8 @@ export interface EntrySpec<T> {
   onError?: ((error: unknown) => void) | undefined;
   /** Due at once, or one interval after `now`. */
   immediate: boolean;
+  /** Whether each start asks the origin's budget. Default true. */
+  paced?: boolean;
 }
 
 /** The entry of `spec` (its fields as given), due at once or one interval after `now`. */
@@ -78,8 +84,10 @@ export function createEntry<T>(spec: EntrySpec<T>, now: number, seq: number): Po
     controller: null,
     queued: false,
     freshAt: DUE_NOW,
+    createdAt: now,
     resumeAnchor: null,
     seq,
+    paced: spec.paced ?? true,
     removed: false,
   };
 }

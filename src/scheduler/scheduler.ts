@@ -135,7 +135,8 @@ export class Scheduler {
       return;
     }
     this.#leave(entry);
-    if (entry.delay === entry.interval) entry.delay = interval; // a backoff stays as it is
+    // A backoff or a server's floor stays, unless the new interval is longer still.
+    entry.delay = entry.delay === entry.interval ? interval : Math.max(entry.delay, interval);
     entry.interval = interval;
     entry.hiddenInterval = hiddenInterval;
     this.#join(entry);
@@ -174,6 +175,7 @@ export class Scheduler {
       if (--lane.members > 0) this.#pump(lane);
       else {
         lane.drain();
+        this.#clearLaneTimer(lane);
         this.#lanes.delete(lane.origin);
       }
     }
@@ -219,11 +221,13 @@ export class Scheduler {
   inspect(): {
     entries: number;
     groups: number;
-    /** Armed timers: at most one per group. */
+    /** Armed timers: at most one per group, and one per paced lane. */
     timers: number;
     lanes: number;
     running: number;
     queued: number;
+    /** Queued polls that wait for their origin's budget (a lane timer wakes them). */
+    paced: number;
     environmentListeners: boolean;
   } {
     let entries = 0;
@@ -234,9 +238,14 @@ export class Scheduler {
     }
     let running = 0;
     let queued = 0;
+    let paced = 0;
     for (const lane of this.#lanes.values()) {
       running += lane.running;
       queued += lane.waiting;
+      if (lane.timer !== null) {
+        timers++;
+        paced += lane.waiting;
+      }
     }
     return {
       entries,
@@ -245,6 +254,7 @@ export class Scheduler {
       lanes: this.#lanes.size,
       running,
       queued,
+      paced,
       environmentListeners: this.#detachEnvironment !== null,
     };
   }
@@ -258,7 +268,10 @@ export class Scheduler {
         this.#abort(entry, undefined);
       }
     }
-    for (const lane of this.#lanes.values()) lane.drain();
+    for (const lane of this.#lanes.values()) {
+      lane.drain();
+      this.#clearLaneTimer(lane);
+    }
     this.#groups.clear();
     this.#lanes.clear();
     this.#detach();
@@ -270,6 +283,7 @@ export class Scheduler {
     entry.controller?.abort();
     entry.controller = null;
     entry.running = null;
+    entry.floorDelay = 0; // what a run cut short learned does not outlive it
     // Free the slot now: a task that ignores its signal must not hold its origin hostage.
     if (lane !== undefined) lane.running--;
   }
@@ -433,12 +447,18 @@ export class Scheduler {
     return this.#blocked(origin)?.reason ?? null;
   }
 
-  /** Starts queued polls while slots are free, re-checking the gates before each start. */
+  /**
+   * Starts queued polls while slots are free, stalest first, re-checking the gates before each
+   * start. The origin's budget paces them: a poll it holds back waits in the lane, which wakes
+   * when the budget lets it go.
+   */
   #pump(lane: OriginLane): void {
     if (this.#disposed) return;
     const parked = new Set<PollGroup>();
     let hidden = 0;
-    while (lane.running < lane.limit && lane.waiting > 0) {
+    const { gate } = this.deps;
+    const limit = this.#read(() => gate.concurrency(lane.origin, lane.limit), lane.limit);
+    while (lane.running < limit && lane.waiting > 0) {
       const reason = this.#closed(lane.origin);
       if (reason !== null) {
         const drained = lane.drain().filter((entry) => !entry.removed);
@@ -446,18 +466,47 @@ export class Scheduler {
         for (const entry of drained) this.#addGroupOf(parked, entry);
         break;
       }
-      const entry = lane.next();
-      if (entry === undefined || entry.removed) continue;
-      if (!this.#isVisible() && entry.hiddenInterval === false) {
+      const entry = lane.peek() as PollEntry;
+      if (entry.removed || (!this.#isVisible() && entry.hiddenInterval === false)) {
+        lane.next();
+        if (entry.removed) continue;
         // The tab hid while it waited: it stays due and runs when the tab returns.
         hidden++;
         this.#addGroupOf(parked, entry);
         continue;
       }
+      const now = this.#now();
+      const age = now - Math.max(entry.freshAt, entry.createdAt);
+      const wake = entry.paced ? this.#read(() => gate.take(lane.origin, age, lane.waiting), 0) : 0;
+      if (wake > now) {
+        this.#armLane(lane, wake - now);
+        break;
+      }
+      lane.next();
       this.#start(entry, lane);
     }
     this.#skip(lane.origin, 'hidden', hidden);
     for (const group of parked) this.#arm(group);
+  }
+
+  /** Wakes `lane` in `wait` ms (its budget's next paced start). */
+  #armLane(lane: OriginLane, wait: number): void {
+    const wake = () => {
+      lane.timer = null;
+      this.#pump(lane);
+    };
+    const timer = this.#read(
+      () => this.deps.clock.setTimeout(wake, Math.min(wait, MAX_TIMER_MS)),
+      null,
+    );
+    this.#clearLaneTimer(lane);
+    lane.timer = timer;
+  }
+
+  #clearLaneTimer(lane: OriginLane): void {
+    if (lane.timer === null) return;
+    this.deps.clock.clearTimeout(lane.timer);
+    lane.timer = null;
   }
 
   #addGroupOf(groups: Set<PollGroup>, entry: PollEntry): void {

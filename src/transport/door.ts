@@ -86,6 +86,7 @@ export class Door {
     // A `request` handler may have disposed the poller: then nothing goes out.
     this.#live();
     stats.sent++;
+    const sentAt = gate.sent(origin);
     let answeredBy = origin;
     let open = true;
     const ticket: Ticket = {
@@ -100,11 +101,12 @@ export class Door {
         if (events.hasListeners('response')) {
           events.emit('response', { origin: answeredBy, url: href, status });
         }
-        gate.response(answeredBy, answer);
+        gate.response(answeredBy, answer, sentAt);
       },
       end(failed, signal) {
         if (!open) return;
         open = false;
+        gate.settled(origin);
         const timedOut = signal?.reason instanceof TimeoutError;
         if (signal?.aborted && !timedOut) return;
         const { status } = ticket;

@@ -4,14 +4,22 @@ import type { CooldownRegistry } from '../cooldown/cooldown-registry.js';
 import type { Clock } from '../environment/clock.js';
 import { BreakerOpenError, CooldownError } from '../errors.js';
 import type { EventBus } from '../events.js';
+import type { Pacer } from '../pacing/pacer.js';
 import type { PollerStats } from '../stats.js';
 
 export type BlockReason = 'cooldown' | 'breaker';
 
-/** What the scheduler asks of the gate: a side-effect-free look at whether an origin is closed. */
+/** What the scheduler asks of the gate. */
 export interface Gate {
   /** Why and until when nothing may be sent to `origin`; null when a request may go now. */
   blocked(origin: string): { reason: BlockReason; until: number } | null;
+  /**
+   * One paced request for an item `age` ms old with `waiting` due behind it: 0 when it may go
+   * (it is then counted against the budget), else when to ask again.
+   */
+  take(origin: string, age: number, waiting: number): number;
+  /** Paced runs in flight at once for `origin`, given the configured number. */
+  concurrency(origin: string, configured: number): number;
 }
 
 /**
@@ -26,6 +34,7 @@ export class OriginGate implements Gate {
     private readonly breakers: BreakerRegistry,
     private readonly stats: PollerStats,
     private readonly events: EventBus,
+    private readonly pacer: Pacer,
     /** An origin's breaker opened or closed: its polls need re-arming. */
     private readonly onBreakerChange: (origin: string) => void,
   ) {}
@@ -56,18 +65,36 @@ export class OriginGate implements Gate {
     return new BreakerOpenError(origin, this.breakers.blockedUntil(origin, now), now);
   }
 
-  /** A response's status and headers: feeds the cooldown registry (429/503, Retry-After). */
-  response(origin: string, response: Pick<Response, 'status' | 'headers'>): void {
-    const cooldown = this.cooldowns.record(
-      origin,
-      response.status,
-      response.headers,
-      this.clock.now(),
-    );
+  take(origin: string, age: number, waiting: number): number {
+    return this.pacer.take(origin, this.clock.now(), age, waiting);
+  }
+
+  concurrency(origin: string, configured: number): number {
+    return this.pacer.concurrency(origin, configured, this.clock.now());
+  }
+
+  /** A request to `origin` was admitted: it counts against the budget. Returns its send time. */
+  sent(origin: string): number {
+    return this.pacer.sent(origin, this.clock.now());
+  }
+
+  /** The request admitted for `origin` is over. */
+  settled(origin: string): void {
+    this.pacer.settled(origin);
+  }
+
+  /**
+   * A response's status and headers: feeds the cooldown registry (429/503, Retry-After) and the
+   * budget (RateLimit headers, or what a 429 teaches).
+   */
+  response(origin: string, response: Pick<Response, 'status' | 'headers'>, sentAt: number): void {
+    const now = this.clock.now();
+    const cooldown = this.cooldowns.record(origin, response.status, response.headers, now);
     if (cooldown !== null) {
       this.stats.cooldowns++;
       this.events.emit('cooldown', cooldown);
     }
+    this.pacer.answered(origin, response, sentAt, now, cooldown);
   }
 
   /** One exchange's outcome for the breaker: failed (5xx, timeout, network) or not. */

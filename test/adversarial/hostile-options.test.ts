@@ -172,6 +172,8 @@ const POLL_RIGHT_KIND: Record<string, string[]> = {
   immediate: ['true'],
   // Anything `new Headers()` takes: objects of no entries send no header.
   headers: ['an object', 'a boxed number', 'a Date', 'a function'],
+  // A function of the last snapshot (an adaptive interval).
+  interval: ['a function'],
   select: ['a function'],
   onData: ['a function'],
   onError: ['a function'],

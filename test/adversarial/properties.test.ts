@@ -202,6 +202,8 @@ function world(script: readonly AnswerKind[], { gateResources = false } = {}) {
       cooldown: COOLDOWN,
       breaker: BREAKER,
       backoff: { baseMs: 500, capMs: 2000 },
+      // A budget learned from the script's 429s lasts a window: short, on this test's scale.
+      pacing: { assumedWindowMs: PACING_WINDOW },
     },
     net,
   );
@@ -311,8 +313,15 @@ function act(
   }
 }
 
-/** The longest a healed origin can stay blocked: a cooldown, or an open breaker and its probe. */
-const LONGEST_BLOCK = Math.max(COOLDOWN.maxMs, BREAKER.openMs + TIMEOUT);
+/** Window assumed for a budget learned from a 429 without Retry-After (and the longest one learned). */
+const PACING_WINDOW = 2000;
+
+/**
+ * The longest a healed origin can stay blocked: a cooldown, or an open breaker and its probe;
+ * then a budget learned from the script's 429s paces it for up to a learned window (at most the
+ * assumed window plus the longest Retry-After in the script).
+ */
+const LONGEST_BLOCK = Math.max(COOLDOWN.maxMs, BREAKER.openMs + TIMEOUT) + PACING_WINDOW + 5000;
 
 /** Heals the network and the page, then checks that every live poll is polled again. */
 async function expectLiveness(w: World, live: Live[]) {

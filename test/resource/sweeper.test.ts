@@ -79,8 +79,9 @@ describe('a slow first sweep: 15 ms pass at each reading of the clock until its 
     const resource = createResource(poller, apiResource());
     resource.subscribe('a', vi.fn());
     slow = true;
-    // The scheduler's period began at its reading (60), 75 ms before the sweep's stamp (135).
-    expect(await batchTimes(api, 3000)).toEqual([135, 1060, 2060, 3060]);
+    // The scheduler's period began at its reading (90), 135 ms before the sweep's stamp (225):
+    // the origin's budget is asked (and the clock read) before the request goes out.
+    expect(await batchTimes(api, 3000)).toEqual([225, 1090, 2090, 3090]);
   });
 });
 

@@ -74,7 +74,9 @@ describe('origin lane fairness under a quota', () => {
   it('serves the least recently refreshed polls first: no poll starves across cooldown cycles', async () => {
     // 10 polls, 6 slots, 4 requests per 10 s window. With a first-come lane, /0…/3 would take
     // the quota every window and /4…/9 would never get data.
-    const { poller, net } = fakePoller({}, rationedServer(4));
+    // Cooldown cycles without pacing: a learned budget would space the polls instead
+    // (test/pacing/ has that, stalest first too).
+    const { poller, net } = fakePoller({ pacing: false }, rationedServer(4));
     const polls = pollMany(poller, 10, 1000);
 
     await vi.advanceTimersByTimeAsync(0);

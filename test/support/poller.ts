@@ -6,13 +6,18 @@ import { type ManualClock, manualClock, realTick, T0, waitFor } from './clock.js
 import { manualOnline, manualVisibility } from './fake-environment.js';
 import { type FakeNetwork, fakeNetwork, type Respond } from './fake-network.js';
 
-/** Poller options that make timing exact: no jitter anywhere, no visibility or online gating. */
+/**
+ * Poller options that make timing exact: no jitter anywhere, no visibility or online gating, and
+ * no discovery period (an origin's first minute with one paced request in flight): tests of
+ * pacing itself (test/pacing/) turn it back on.
+ */
 export const EXACT_TIMING = {
   visibility: false,
   online: false,
   jitter: 0,
   random: () => 0,
   cooldown: { jitter: 0 },
+  pacing: { discoverMs: 0 },
 } as const;
 
 /** `poller`, disposed after the test. */
@@ -95,6 +100,7 @@ export function held(poller: Poller) {
     lanes: i.lanes,
     running: i.running,
     queued: i.queued,
+    paced: i.paced,
     sharedPolls: i.sharedPolls,
     requestsInFlight: i.requestsInFlight,
     environmentListeners: i.environmentListeners,
@@ -109,6 +115,7 @@ export const NOTHING_HELD: ReturnType<typeof held> = Object.freeze({
   lanes: 0,
   running: 0,
   queued: 0,
+  paced: 0,
   sharedPolls: 0,
   requestsInFlight: 0,
   environmentListeners: false,
