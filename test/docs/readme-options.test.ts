@@ -137,8 +137,8 @@ describe('README option tables', () => {
   const pollerRows = optionRows(/^`createPoller\(options\?\)`$/, 'option');
   const resourceRows = optionRows(/^`createResource\(poller, options\)`$/, 'resource option');
 
-  it('createPoller: every DEFAULTS value (but resource.*) is the default the table gives', () => {
-    const { resource: _resource, ...pollerDefaults } = DEFAULTS;
+  it('createPoller: every DEFAULTS value (but resource.* and stretch.*) is the default the table gives', () => {
+    const { resource: _resource, stretch: _stretch, ...pollerDefaults } = DEFAULTS;
     const problems = checkDefaults(pollerRows, flatten(pollerDefaults), 'DEFAULTS', (key) => key);
     expect(problems).toEqual([]);
   });
@@ -164,6 +164,18 @@ describe('README option tables', () => {
 
   it('createResource: the table lists every option of the schema, and nothing else', () => {
     expect(checkCoverage(resourceRows, resourceOptionsSchema)).toEqual([]);
+  });
+
+  it('poll: every DEFAULTS.stretch value is the default the URL poll table gives', () => {
+    const urlRows = optionRows(/^`poller\.poll\(url, options\?\)`$/, 'poll option');
+    const stretchRows = urlRows.filter((row) => row.names.some((n) => n.startsWith('stretch.')));
+    const problems = checkDefaults(
+      stretchRows,
+      flatten(DEFAULTS.stretch),
+      'DEFAULTS.stretch',
+      (key) => `stretch.${key}`,
+    );
+    expect(problems).toEqual([]);
   });
 
   it('poll: the URL and task tables together list every poll option, and nothing else', () => {
