@@ -196,31 +196,11 @@ describe('RateLimit / RateLimit-Policy (draft-11 Structured-Field Lists)', () =>
     ]);
   });
 
-  it('takes whitespace where RFC 9651 allows it, and only there', () => {
-    const ok = [
-      '  "a";r=1;t=2  ',
-      '"a";r=1;t=2\t',
-      '"a";  r=1; t=2',
-      '"x";r=0;t=1 ,\t "a";r=1;t=2',
-    ];
-    for (const field of ok) {
-      const { quotas, malformed } = read({ RateLimit: field });
-      expect(quotas.at(-1), JSON.stringify(field)).toEqual(
-        quota({ policy: 'a', remaining: 1, resetMs: 2000 }),
-      );
-      expect(malformed).toBe(0);
-    }
-    // No space before ';' or around '=', and keys are lower case.
-    for (const field of ['"a" ;r=1;t=2', '"a";r =1;t=2', '"a";r= 1;t=2', '"a";R=1;t=2']) {
-      expect(read({ RateLimit: field }), field).toEqual({ quotas: [], malformed: 1 });
-    }
-  });
-
   it('drops and counts each bad member, keeps the good ones', () => {
     const field = [
       '"ok";r=1;t=1',
       '"neg";r=-1;t=1', // negative
-      'garbage!!', // not an item
+      'garbage!!', // a bare token: no r
       '"no-r";t=5', // r is required
       '', // an empty member
       '"dec";r=1.5;t=1', // r must be an integer
@@ -236,20 +216,6 @@ describe('RateLimit / RateLimit-Policy (draft-11 Structured-Field Lists)', () =>
     expect(quotas.map((q) => q.policy)).toEqual(['ok', 'ok2']);
     expect(quotas[1]).toEqual(quota({ policy: 'ok2', remaining: 1e9, resetMs: 604_800_000 }));
     expect(malformed).toBe(11);
-  });
-
-  it('an unbalanced quote swallows the members after it (RFC 9651 would drop the whole field)', () => {
-    expect(read({ RateLimit: '"ok";r=1;t=1, "open;r=1;t=1, "b";r=1;t=1' })).toEqual({
-      quotas: [quota({ policy: 'ok', remaining: 1, resetMs: 1000 })],
-      malformed: 1,
-    });
-    // An escaped backslash does not escape the quote after it.
-    const field = String.raw`"a";r=1;t=1, "b\\";r=2;t=2, "c\\\"";r=3;t=3`;
-    expect(read({ RateLimit: field }).quotas).toEqual([
-      quota({ policy: 'a', remaining: 1, resetMs: 1000 }),
-      quota({ policy: 'b\\', remaining: 2, resetMs: 2000 }),
-      quota({ policy: 'c\\"', remaining: 3, resetMs: 3000 }),
-    ]);
   });
 
   it('counts bad policy members and keeps the good ones', () => {
