@@ -63,13 +63,12 @@ const UNSIGNED_DECIMAL = /^\d+(?:\.\d+)?$/;
 
 /** Reads the rate-limit headers of one response. Never throws (headers.get may throw: treat as absent). */
 export function readRateLimit(headers: HeaderReader, now: number): RateLimitReading {
-  const get = (name: string) => readField(headers, name);
-  const policies = readPolicies(get('ratelimit-policy'));
+  const policies = readPolicies(getField(headers, 'ratelimit-policy'));
   // Newest family first; an older family's quotas count only when no newer one had any.
   const families = [
-    readRateLimitField(get('ratelimit'), policies),
-    readSplitFields(get, policies),
-    readXFields(get, now),
+    readRateLimitField(getField(headers, 'ratelimit'), policies),
+    readSplitFields(headers, policies),
+    readXFields(headers, now),
   ];
   let quotas: AnnouncedQuota[] = [];
   let malformed = policies.malformed;
@@ -80,16 +79,23 @@ export function readRateLimit(headers: HeaderReader, now: number): RateLimitRead
   return { quotas, malformed };
 }
 
-/** X-Poll-Interval (GitHub: whole seconds) in ms, or null when absent/malformed. Never throws. */
+/**
+ * X-Poll-Interval (GitHub: whole seconds, decimals taken) in whole ms, clamped to a day; null
+ * when absent, malformed or 0 (no floor, as if absent). Never throws.
+ */
 export function readPollInterval(headers: HeaderReader): number | null {
-  const text = readField(headers, 'x-poll-interval');
+  const text = getField(headers, 'x-poll-interval');
   if (text === null || !UNSIGNED_DECIMAL.test(text)) return null;
   const seconds = Number(text);
   if (!(seconds > 0)) return null;
   return Math.max(1, Math.min(toMs(seconds), MAX_POLL_INTERVAL_S * 1000));
 }
 
-function readField(headers: HeaderReader, name: string): string | null {
+/**
+ * One header field, trimmed; null when absent, empty or unreadable. Every name is a lower-case
+ * literal at its call (test/docs/readme-cors.test.ts finds the headers pollwise reads by them).
+ */
+function getField(headers: HeaderReader, name: string): string | null {
   try {
     const value: unknown = headers.get(name);
     if (typeof value !== 'string') return null;
@@ -278,21 +284,22 @@ function assemble(
 // ---------------------------------------------------------------------------------------------
 // RateLimit-Limit / -Remaining / -Reset (drafts <= 06): Structured-Field Items and Lists.
 
-function readSplitFields(get: (name: string) => string | null, policies: Policies): FamilyReading {
+function readSplitFields(headers: HeaderReader, policies: Policies): FamilyReading {
   const reading: FamilyReading = { quotas: [], malformed: 0 };
-  const single = (name: string, read: (n: number | undefined) => number | null) => {
-    const field = get(name);
+  const single = (field: string | null, read: (n: number | undefined) => number | null) => {
     if (field === null) return undefined;
     const items = parseList(field, reading);
     const value = items.length === 1 ? read(numberOf(items[0]?.value)) : null;
     if (value === null && items.length > 0) reading.malformed++;
     return value ?? undefined;
   };
-  const remaining = single('ratelimit-remaining', (n) => (isCount(n) ? n : null));
-  const resetMs = single('ratelimit-reset', (n) => deltaMs(n));
+  const remaining = single(getField(headers, 'ratelimit-remaining'), (n) =>
+    isCount(n) ? n : null,
+  );
+  const resetMs = single(getField(headers, 'ratelimit-reset'), (n) => deltaMs(n));
   // `100` or `100, 100;w=60, 1000;w=3600`: the first member is the limit in force.
   const limits: NumericPolicy[] = [];
-  for (const item of parseList(get('ratelimit-limit'), reading)) {
+  for (const item of parseList(getField(headers, 'ratelimit-limit'), reading)) {
     const policy = numericPolicy(item);
     if (policy === null) reading.malformed++;
     else limits.push(policy);
@@ -308,23 +315,24 @@ function readSplitFields(get: (name: string) => string | null, policies: Policie
 // ---------------------------------------------------------------------------------------------
 // X-RateLimit-*: plain numbers; the reset is delta seconds or a UTC epoch (GitHub: seconds).
 
-function readXFields(get: (name: string) => string | null, now: number): FamilyReading {
+function readXFields(headers: HeaderReader, now: number): FamilyReading {
   let malformed = 0;
-  const read = (name: string, pattern: RegExp, accept: (n: number) => number | null) => {
-    const text = get(name);
+  const read = (text: string | null, pattern: RegExp, accept: (n: number) => number | null) => {
     if (text === null) return undefined;
     const value = pattern.test(text) ? accept(Number(text)) : null;
     if (value === null) malformed++;
     return value ?? undefined;
   };
   const count = (n: number) => (isCount(n) ? n : null);
-  const limit = read('x-ratelimit-limit', UNSIGNED, count);
-  const remaining = read('x-ratelimit-remaining', UNSIGNED, count);
+  const limit = read(getField(headers, 'x-ratelimit-limit'), UNSIGNED, count);
+  const remaining = read(getField(headers, 'x-ratelimit-remaining'), UNSIGNED, count);
   // A delta needs no clock: it wins over the epoch when both came (Discord sends both).
-  const after = read('x-ratelimit-reset-after', UNSIGNED_DECIMAL, deltaMs);
-  const date = get('date');
+  const after = read(getField(headers, 'x-ratelimit-reset-after'), UNSIGNED_DECIMAL, deltaMs);
+  const date = getField(headers, 'date');
   const base = (date !== null ? parseHttpDate(date, now) : null) ?? now;
-  const reset = read('x-ratelimit-reset', UNSIGNED_DECIMAL, (n) => resetFrom(n, base));
+  const reset = read(getField(headers, 'x-ratelimit-reset'), UNSIGNED_DECIMAL, (n) =>
+    resetFrom(n, base),
+  );
   const quota = assemble(remaining, after ?? reset, limit, undefined);
   if (quota === null) malformed++;
   return { quotas: quota ? [quota] : [], malformed };

@@ -1,5 +1,5 @@
-import { MAX_TIMER_MS } from '../defaults.js';
 import { invalid, UnexpectedResponseError, ValidationError } from '../errors.js';
+import { readPollInterval } from '../pacing/rate-limit-headers.js';
 import type { Door } from '../transport/door.js';
 import { readData } from '../transport/read-json.js';
 import { type StandardSchemaV1, validate } from './standard-schema.js';
@@ -22,21 +22,6 @@ export interface RevalidationState {
   hasData(): boolean;
   /** The server asked (X-Poll-Interval) that the next poll wait at least `ms`. */
   waitAtLeast(ms: number): void;
-}
-
-/**
- * GitHub's `X-Poll-Interval` (seconds) in ms, or null when absent or not a number of seconds.
- * A huge value is clamped to the longest timer (a bogus epoch must not stop polling for years).
- */
-export function readPollInterval(headers: Pick<Headers, 'get'> | undefined): number | null {
-  let value: string | null | undefined;
-  try {
-    value = headers?.get('x-poll-interval');
-  } catch {
-    return null; // a header is data, never control: a reader that throws reads as none
-  }
-  if (typeof value !== 'string' || !/^\s*\d+(\.\d+)?\s*$/.test(value)) return null;
-  return Math.min(Number(value) * 1000, MAX_TIMER_MS);
 }
 
 const JSON_ONLY = Object.freeze({ accept: 'application/json' });

@@ -1,8 +1,7 @@
 // X-Poll-Interval (GitHub's convention, seconds): the next poll of that URL waits at least that
 // long, whatever the status of the answer that carried it; the interval returns when it is gone.
 import { describe, expect, it } from 'vitest';
-import { MAX_TIMER_MS } from '../../src/defaults.js';
-import { readPollInterval } from '../../src/query/url-request.js';
+import { type HeaderReader, readPollInterval } from '../../src/pacing/rate-limit-headers.js';
 import { advance, useFakeClock } from '../support/clock.js';
 import { type FakeCall, status } from '../support/fake-network.js';
 import { fakePoller } from '../support/poller.js';
@@ -104,7 +103,7 @@ describe('X-Poll-Interval on poll(url) (fake timers)', () => {
     expect(net.times()).toEqual(Array.from({ length: garbage.length + 1 }, (_, i) => i * 1000));
   });
 
-  it('fractions of a second and 0 are taken as given', async () => {
+  it('fractions of a second are taken as given; 0 is no floor', async () => {
     const values = ['1.5', '0', '2'];
     const { poller, net } = fakePoller(
       {},
@@ -117,17 +116,20 @@ describe('X-Poll-Interval on poll(url) (fake timers)', () => {
     expect(net.times()).toEqual([0, 1500, 2500, 4500, 5500]);
   });
 
-  it('a huge value is clamped to the longest timer, not years of silence', async () => {
+  it('a huge value is clamped to a day, not years of silence', async () => {
+    const DAY = 24 * 3600 * 1000;
     const { poller, net } = fakePoller(
       {},
       counting((n) => (n === 1 ? '99999999999' : undefined)),
     );
     poller.poll(`${A}/feed`, { interval: 1000 });
     await advance(0);
-    await advance(MAX_TIMER_MS - 1);
+    await advance(DAY - 1);
     expect(net.times()).toEqual([0]);
     await advance(1);
-    expect(net.times()).toEqual([0, MAX_TIMER_MS]);
+    expect(net.times()).toEqual([0, DAY]);
+    await advance(1000);
+    expect(net.times()).toEqual([0, DAY, DAY + 1000]);
   });
 
   it('two subscribers of one URL share the floor: one request at 0 s, the next at 60 s', async () => {
@@ -149,21 +151,25 @@ describe('X-Poll-Interval on poll(url) (fake timers)', () => {
   });
 });
 
+// The one reader of the header (src/pacing/rate-limit-headers.ts, where its edge cases are
+// tested too), as this door calls it: with a response's headers.
 describe('readPollInterval', () => {
   /** A header reader holding `value` (as a polyfill or an SDK may hand it over, unchecked). */
   const read = (value: string | null) =>
     readPollInterval({ get: (name) => (name === 'x-poll-interval' ? value : null) });
 
-  it('reads seconds as ms; anything else is null, never a throw', () => {
+  it('reads seconds as whole ms, at most a day; 0 and anything else is null, never a throw', () => {
     expect(read('60')).toBe(60_000);
     expect(read(' 7 ')).toBe(7000);
     expect(readPollInterval(new Headers({ 'X-Poll-Interval': '60' }))).toBe(60_000);
     expect(read('0.25')).toBe(250);
-    expect(read('0')).toBe(0);
+    expect(read('0.0001')).toBe(1);
+    expect(read('86401')).toBe(86_400_000);
+    expect(read('0')).toBeNull();
     expect(read(null)).toBeNull();
     for (const bad of ['', '-1', '+1', '1e2', 'abc', '1,2', '∞', '１'])
       expect(read(bad)).toBeNull();
-    expect(readPollInterval(undefined)).toBeNull();
+    expect(readPollInterval(undefined as unknown as HeaderReader)).toBeNull();
     const throwing = {
       get: () => {
         throw new TypeError('no');
