@@ -84,6 +84,11 @@ export const DEFAULTS = deepFreeze({
     resetMarginMs: 1000,
     /** Every this many windows of a learned (not announced) budget, one request probes beyond it. */
     probeEvery: 10,
+    /**
+     * A learned budget no 429 has confirmed for this long (ms) is forgotten and discovered again:
+     * a 429 storm that looked like a quota does not pace a healed origin for good.
+     */
+    forgetMs: 600_000,
   },
   /** Stretching of a poll's interval while its data comes back unchanged (the `stretch` option). */
   stretch: {
@@ -133,10 +138,10 @@ export const LEARN_AFTER = 4;
 
 /**
  * A paced request skips the spacing when its item is older than this many cycles (the time the
- * budget takes to serve every waiting item once): after a hidden stretch, everything is stale and
+ * budget takes to serve every item sharing it once): after a hidden stretch, everything is stale and
  * the budget is spent at once, stalest first. Internal.
  */
-export const STALE_CYCLES = 1.5;
+export const STALE_CYCLES = 1.2;
 
 function deepFreeze<T extends object>(value: T): T {
   for (const member of Object.values(value)) {

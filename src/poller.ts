@@ -151,7 +151,7 @@ function coreOfParts(parts: Parts): PollerCore {
       };
     },
     canSend: (origin, background) => scheduler.canSend(origin, background),
-    take: (origin, age, waiting) => parts.gate.take(origin, age, waiting),
+    take: (origin, age, sharing) => parts.gate.take(origin, age, sharing),
     concurrency: (origin, configured) => parts.gate.concurrency(origin, configured),
     onDispose: (dispose) => lifecycle.disposers.push(dispose),
     onInspect: (counts) => lifecycle.resourceCounts.push(counts),

@@ -47,10 +47,10 @@ export interface PollerCore {
   /** Whether a request for `origin` may start now (long runs ask before each request). */
   canSend(origin: string, background: boolean): boolean;
   /**
-   * One paced request for an item `age` ms old with `waiting` due behind it: 0 when the
+   * One paced request for an item `age` ms old with `sharing` items sharing its budget: 0 when the
    * origin's budget lets it go now (it is then counted), else when to ask again.
    */
-  take(origin: string, age: number, waiting: number): number;
+  take(origin: string, age: number, sharing: number): number;
   /** Paced requests in flight at once for `origin`, given the configured number. */
   concurrency(origin: string, configured: number): number;
   /** Called (once) when the poller is disposed. */

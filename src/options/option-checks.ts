@@ -77,6 +77,7 @@ export const pollerOptions = object({
       assumedWindowMs: positiveTimerMs,
       resetMarginMs: nonNegativeTimerMs,
       probeEvery: count,
+      forgetMs: positiveTimerMs,
     }),
     'pacing settings (an object), or false',
   ),

@@ -55,6 +55,7 @@ export interface PollerOptions {
         assumedWindowMs?: number;
         resetMarginMs?: number;
         probeEvery?: number;
+        forgetMs?: number;
       };
   /** Poll runs in flight at once per origin; more due polls wait, stalest first. Default 6. */
   maxConcurrent?: number;

@@ -12,6 +12,8 @@ export interface PacingSettings {
   resetMarginMs: number;
   /** Every this many windows of a learned budget, one request probes beyond it. */
   probeEvery: number;
+  /** A learned budget no 429 confirmed for this long (ms) is forgotten. */
+  forgetMs: number;
 }
 
 /** One quota the pacer enforces for an origin: announced by the server, or learned from a 429. */
@@ -25,6 +27,8 @@ export interface Quota {
   /** Requests left until `resetAt`; every send since the reading is already taken off. */
   remaining: number;
   resetAt: number;
+  /** When it was last read or taught (a learned quota is forgotten `forgetMs` after). */
+  learnedAt: number;
 }
 
 /** A cooldown a 429 started: how long the server asked for, and whether it said so. */
@@ -62,6 +66,14 @@ export class OriginBudget {
 /** Renews quotas whose reset passed: a known window starts again full; others are forgotten. */
 export function roll(budget: OriginBudget, now: number, settings: PacingSettings): void {
   for (const [policy, quota] of budget.quotas) {
+    if (quota.source === 'learned' && now - quota.learnedAt >= settings.forgetMs) {
+      // Unconfirmed for long: discovered again, one paced request in flight.
+      budget.quotas.delete(policy);
+      budget.free = false;
+      budget.firstSendAt = Number.NaN;
+      budget.sends = [];
+      continue;
+    }
     if (quota.resetAt > now) continue;
     const { limit, windowMs } = quota;
     if (limit === undefined || windowMs === undefined) {
@@ -108,6 +120,7 @@ export function announce(budget: OriginBudget, quotas: readonly AnnouncedQuota[]
       // Requests still in flight may not be counted in it yet: they are taken off too.
       remaining: Math.max(0, announced.remaining - budget.inflight),
       resetAt: now + announced.resetMs,
+      learnedAt: now,
     });
   }
 }
@@ -140,9 +153,11 @@ export function learn(
     const since = reset - budget.lastResetSeen;
     // Two resets a window apart tell its length; the first 429 bounds it from below.
     if (!wasProbe && since >= 1000 && (windowMs === undefined || since <= 2 * windowMs)) {
-      windowMs = since;
+      windowMs = Math.round(since / 1000) * 1000;
     }
-    windowMs ??= Math.max(1000, reset - budget.windowStart);
+    // Retry-After is rounded up to the second, and windows are whole seconds: round down, or
+    // every window would drift later by the rounding.
+    windowMs ??= Math.max(1000, Math.floor((reset - budget.windowStart) / 1000) * 1000);
     budget.lastResetSeen = reset;
     // Retry-After is the server's word: its reset is trusted (renewals later keep a margin).
     resetAt = reset;
@@ -158,6 +173,7 @@ export function learn(
     windowMs,
     remaining: 0,
     resetAt,
+    learnedAt: now,
   };
   budget.quotas.set('learned', quota);
   budget.windowStart = resetAt - windowMs;

@@ -136,10 +136,10 @@ export class Pacer {
   }
 
   /**
-   * Asks to send one paced request for an item last refreshed `age` ms ago, with `waiting` items
-   * due behind it. Returns 0 when it may go (it is then counted), else when to ask again.
+   * Asks to send one paced request for an item last refreshed `age` ms ago, with `sharing` items
+   * sharing its budget. Returns 0 when it may go (it is then counted), else when to ask again.
    */
-  take(origin: string, now: number, age: number, waiting: number): number {
+  take(origin: string, now: number, age: number, sharing: number): number {
     const { settings } = this;
     if (settings === false) return 0;
     const budget = this.#budget(origin, now);
@@ -149,7 +149,7 @@ export class Pacer {
     }
     let wake = 0;
     for (const quota of budget.quotas.values()) {
-      wake = Math.max(wake, this.#wakeFor(quota, budget, now, age, waiting));
+      wake = Math.max(wake, this.#wakeFor(quota, budget, now, age, sharing));
     }
     if (wake > now) {
       this.stats.paced++;
@@ -161,17 +161,22 @@ export class Pacer {
   }
 
   /** When `quota` lets the next paced request go: spaced to last until its reset. */
-  #wakeFor(quota: Quota, budget: OriginBudget, now: number, age: number, waiting: number) {
+  #wakeFor(quota: Quota, budget: OriginBudget, now: number, age: number, sharing: number) {
     const { reserve } = this.settings as PacingSettings;
     // A quota of one is the app's to spend only if the reserve took it all: keep it paced.
-    const kept = quota.limit !== undefined && quota.limit <= reserve ? 0 : reserve;
-    const left = quota.remaining - budget.pending.length - kept;
-    if (left <= 0) return quota.resetAt;
     const { limit, windowMs } = quota;
+    const kept = limit !== undefined && limit <= reserve ? 0 : reserve;
+    let left = quota.remaining - budget.pending.length - kept;
+    if (quota.source === 'learned' && limit !== undefined && windowMs !== undefined) {
+      // A learned window may end up to a second or so before we think: what is left of it near
+      // its end is spent only in proportion to the time left, not all at once.
+      left = Math.min(left, Math.ceil((limit * (quota.resetAt - now)) / windowMs));
+    }
+    if (left <= 0) return quota.resetAt;
     const toReset = (quota.resetAt - now) / left;
     const steady = limit !== undefined && windowMs !== undefined ? windowMs / limit : toReset;
-    // Stale beyond a whole cycle of the waiting items (a hidden stretch): spend now.
-    if (age > STALE_CYCLES * Math.max(1, waiting) * steady) return 0;
+    // Stale beyond 1.2 cycles of the items sharing the budget (a hidden stretch): spend now.
+    if (age > STALE_CYCLES * Math.max(1, sharing) * steady) return 0;
     // Spaced so the budget lasts until the reset. A learned reset is known only to a second or
     // so: never faster than the steady rate there, or the end of a window would burst across it.
     const spacing = quota.source === 'learned' ? Math.max(steady, toReset) : toReset;

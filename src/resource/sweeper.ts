@@ -171,7 +171,12 @@ export class Sweeper<K, T> {
     return {
       canContinue: (freshAt, waiting) => {
         if (signal.aborted || !core.canSend(origin, group.background)) return false;
-        const wake = core.take(origin, core.clock.now() - freshAt, waiting);
+        // The whole group shares the budget, not only the keys due now.
+        const wake = core.take(
+          origin,
+          core.clock.now() - freshAt,
+          Math.max(waiting, group.ids.size),
+        );
         if (wake === 0) return true;
         group.pacedUntil = wake;
         return false;

@@ -477,7 +477,9 @@ export class Scheduler {
       }
       const now = this.#now();
       const age = now - Math.max(entry.freshAt, entry.createdAt);
-      const wake = entry.paced ? this.#read(() => gate.take(lane.origin, age, lane.waiting), 0) : 0;
+      // Every poll of the origin shares its budget, not only the ones due now.
+      const sharing = Math.max(lane.waiting, lane.members);
+      const wake = entry.paced ? this.#read(() => gate.take(lane.origin, age, sharing), 0) : 0;
       if (wake > now) {
         this.#armLane(lane, wake - now);
         break;

@@ -14,10 +14,10 @@ export interface Gate {
   /** Why and until when nothing may be sent to `origin`; null when a request may go now. */
   blocked(origin: string): { reason: BlockReason; until: number } | null;
   /**
-   * One paced request for an item `age` ms old with `waiting` due behind it: 0 when it may go
+   * One paced request for an item `age` ms old with `sharing` items sharing its budget: 0 when it may go
    * (it is then counted against the budget), else when to ask again.
    */
-  take(origin: string, age: number, waiting: number): number;
+  take(origin: string, age: number, sharing: number): number;
   /** Paced runs in flight at once for `origin`, given the configured number. */
   concurrency(origin: string, configured: number): number;
 }
@@ -65,8 +65,8 @@ export class OriginGate implements Gate {
     return new BreakerOpenError(origin, this.breakers.blockedUntil(origin, now), now);
   }
 
-  take(origin: string, age: number, waiting: number): number {
-    return this.pacer.take(origin, this.clock.now(), age, waiting);
+  take(origin: string, age: number, sharing: number): number {
+    return this.pacer.take(origin, this.clock.now(), age, sharing);
   }
 
   concurrency(origin: string, configured: number): number {
