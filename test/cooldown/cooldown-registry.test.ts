@@ -307,3 +307,31 @@ describe('CooldownRegistry: maxMs is a hard cap', () => {
     );
   });
 });
+
+describe('CooldownRegistry: jitter is drawn once per episode', () => {
+  it('six parallel 429s with Retry-After 10, jitter 0.5: one draw, not the longest of six', () => {
+    // Ever larger draws: were each answer to draw, the last (0.6) would set the end.
+    const draws = [0.1, 0.2, 0.3, 0.4, 0.5, 0.6];
+    let calls = 0;
+    const random = () => {
+      calls++;
+      return draws.shift() ?? 0.9;
+    };
+    const r = registry({ jitter: 0.5 }, random);
+    const starts = [0, 1, 2, 3, 4, 5].map((ms) => r.record(A, 429, retryAfter('10'), T0 + ms));
+    // The first answer (at T0) draws 0.1: 10 s + 0.1 * 0.5 * 10 s.
+    expect(starts.map((s) => s?.until)).toEqual(Array(6).fill(T0 + 10_500));
+    expect(r.until(A)).toBe(T0 + 10_500);
+    expect(calls).toBe(1);
+  });
+
+  it('a later answer still extends without a new draw; the next episode draws again', () => {
+    const draws = [0.1, 0.9];
+    const r = registry({ jitter: 0.5 }, () => draws.shift() ?? 0);
+    r.record(A, 429, retryAfter('10'), T0);
+    // Asked for 20 s while cooling: extended to exactly 20 s, no jitter added.
+    expect(r.record(A, 429, retryAfter('20'), T0 + 1000)?.until).toBe(T0 + 21_000);
+    // After it ended, a new 429 is a new episode: a new draw (0.9).
+    expect(r.record(A, 429, retryAfter('10'), T0 + 21_000)?.until).toBe(T0 + 21_000 + 14_500);
+  });
+});
