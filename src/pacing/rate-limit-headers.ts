@@ -113,6 +113,8 @@ function toMs(seconds: number): number {
 
 const isCount = (n: number | undefined): n is number =>
   n !== undefined && Number.isInteger(n) && n >= 0 && n <= MAX_COUNT;
+/** `n` when it is a count, else null (unusable). */
+const countOf = (n: number | undefined) => (isCount(n) ? n : null);
 
 /** Delta seconds (integer or decimal) to ms, or null past the cap or when not a number. */
 function deltaMs(seconds: number | undefined): number | null {
@@ -251,8 +253,8 @@ function readDraft7(entries: (DictMember | null)[], policies: Policies): FamilyR
     if (value === null) malformed++;
     return value ?? undefined;
   };
-  const limit = field('limit', (n) => (isCount(n) ? n : null));
-  const remaining = field('remaining', (n) => (isCount(n) ? n : null));
+  const limit = field('limit', countOf);
+  const remaining = field('remaining', countOf);
   const resetMs = field('reset', deltaMs);
   const quota = assemble(remaining, resetMs, limit, numericMatch(policies, limit));
   if (quota === null) malformed++;
@@ -293,10 +295,8 @@ function readSplitFields(headers: HeaderReader, policies: Policies): FamilyReadi
     if (value === null && items.length > 0) reading.malformed++;
     return value ?? undefined;
   };
-  const remaining = single(getField(headers, 'ratelimit-remaining'), (n) =>
-    isCount(n) ? n : null,
-  );
-  const resetMs = single(getField(headers, 'ratelimit-reset'), (n) => deltaMs(n));
+  const remaining = single(getField(headers, 'ratelimit-remaining'), countOf);
+  const resetMs = single(getField(headers, 'ratelimit-reset'), deltaMs);
   // `100` or `100, 100;w=60, 1000;w=3600`: the first member is the limit in force.
   const limits: NumericPolicy[] = [];
   for (const item of parseList(getField(headers, 'ratelimit-limit'), reading)) {
@@ -323,9 +323,8 @@ function readXFields(headers: HeaderReader, now: number): FamilyReading {
     if (value === null) malformed++;
     return value ?? undefined;
   };
-  const count = (n: number) => (isCount(n) ? n : null);
-  const limit = read(getField(headers, 'x-ratelimit-limit'), UNSIGNED, count);
-  const remaining = read(getField(headers, 'x-ratelimit-remaining'), UNSIGNED, count);
+  const limit = read(getField(headers, 'x-ratelimit-limit'), UNSIGNED, countOf);
+  const remaining = read(getField(headers, 'x-ratelimit-remaining'), UNSIGNED, countOf);
   // A delta needs no clock: it wins over the epoch when both came (Discord sends both).
   const after = read(getField(headers, 'x-ratelimit-reset-after'), UNSIGNED_DECIMAL, deltaMs);
   const date = getField(headers, 'date');

@@ -73,24 +73,22 @@ export function splitMembers(field: string): string[] {
 /** A list member: one item with its parameters and nothing after (inner lists are not read). */
 export function parseMember(text: string): Item | null {
   const cursor = { text, pos: 0 };
-  const item = parseItem(cursor);
-  return item !== null && cursor.pos === text.length ? item : null;
+  const value = parseBareItem(cursor);
+  const params = value && parseParams(cursor);
+  return params && cursor.pos === text.length ? { value, params } : null;
 }
 
+/** A dictionary member: `key=item`, or a bare `key` (true) with parameters. */
 export function parseDictMember(text: string): DictMember | null {
-  const cursor = { text, pos: 0 };
-  const key = parseKey(cursor);
-  if (key === null) return null;
-  let item: Item | null;
-  const explicit = text[cursor.pos] === '=';
-  if (explicit) {
-    cursor.pos++;
-    item = parseItem(cursor);
-  } else {
-    const params = parseParams(cursor);
-    item = params && { value: { type: 'boolean', value: true }, params };
-  }
-  return item !== null && cursor.pos === text.length ? { key, item, explicit } : null;
+  KEY.lastIndex = 0;
+  const key = KEY.exec(text)?.[0];
+  if (key === undefined) return null;
+  const cursor = { text, pos: key.length };
+  const explicit = text[key.length] === '=';
+  if (explicit) cursor.pos++;
+  const value = explicit ? parseBareItem(cursor) : TRUE;
+  const params = value && parseParams(cursor);
+  return params && cursor.pos === text.length ? { key, item: { value, params }, explicit } : null;
 }
 
 interface Cursor {
@@ -98,101 +96,48 @@ interface Cursor {
   pos: number;
 }
 
-function parseItem(c: Cursor): Item | null {
-  const value = parseBareItem(c);
-  const params = value && parseParams(c);
-  return value && params && { value, params };
-}
+const TRUE: BareItem = { type: 'boolean', value: true };
+
+// Sticky (`y`): each matches at `lastIndex` only, so the text is never sliced.
+const KEY = /[a-z*][a-z\d_.*-]*/y;
+/** `;`, spaces, a key, and `=` when a value follows. */
+const PARAM = /; *([a-z*][a-z\d_.*-]*)(=?)/y;
+/**
+ * RFC 9651 §4.2.3, one alternative per type, in the order a match must be tried: decimal
+ * (<= 12 digits, a dot, 1-3 digits) before integer (<= 15 digits), then string (printable ASCII,
+ * `\"` and `\\` escaped), token, byte sequence, boolean and date. Anything longer is left
+ * behind, where the member's end or a `;` must be: a member with 16 digits does not parse.
+ */
+const BARE_ITEM =
+  /(-?\d{1,12}\.\d{1,3})|(-?\d{1,15})|"((?:[ !#-[\]-~]|\\["\\])*)"|([A-Za-z*][\w!#$%&'*+.^`|~:/-]*)|:([A-Za-z\d+/=]*):|\?([01])|@(-?\d{1,15})/y;
 
 /** `;key[=value]` repeated; a later duplicate key overrides an earlier one. */
 function parseParams(c: Cursor): Map<string, BareItem> | null {
   const params = new Map<string, BareItem>();
   while (c.text[c.pos] === ';') {
-    c.pos++;
-    while (c.text[c.pos] === ' ') c.pos++;
-    const key = parseKey(c);
-    if (key === null) return null;
-    let value: BareItem | null = { type: 'boolean', value: true };
-    if (c.text[c.pos] === '=') {
-      c.pos++;
-      value = parseBareItem(c);
-      if (value === null) return null;
-    }
-    params.set(key, value);
+    PARAM.lastIndex = c.pos;
+    const match = PARAM.exec(c.text);
+    if (match === null) return null;
+    c.pos = PARAM.lastIndex;
+    const value = match[2] ? parseBareItem(c) : TRUE;
+    if (value === null) return null;
+    params.set(match[1] as string, value);
   }
   return params;
 }
 
-function parseKey(c: Cursor): string | null {
-  const match = /^[a-z*][a-z0-9_\-.*]*/.exec(c.text.slice(c.pos));
-  if (!match) return null;
-  c.pos += match[0].length;
-  return match[0];
-}
-
 function parseBareItem(c: Cursor): BareItem | null {
-  const ch = c.text[c.pos] ?? '';
-  if (ch === '-' || (ch >= '0' && ch <= '9')) return parseNumber(c);
-  if (ch === '"') return parseString(c);
-  if (ch === '*' || /[A-Za-z]/.test(ch)) return parseToken(c);
-  if (ch === ':') return parseBytes(c);
-  if (ch === '?') return parseBoolean(c);
-  if (ch === '@') {
-    c.pos++;
-    const n = parseNumber(c);
-    return n?.type === 'integer' ? { type: 'date', value: n.value } : null;
-  }
-  return null; // display strings (%"…") and anything else
-}
-
-/** RFC 9651 §4.2.4: at most 15 integer digits; a decimal has <= 12 before and 1-3 after the dot. */
-function parseNumber(c: Cursor): BareItem | null {
-  const match = /^-?(\d+)(?:\.(\d*))?/.exec(c.text.slice(c.pos));
-  if (!match) return null;
-  const [text, whole = '', fraction] = match;
-  c.pos += text.length;
-  if (fraction === undefined) {
-    // `+ 0` turns -0 into 0.
-    return whole.length <= 15 ? { type: 'integer', value: Number(text) + 0 } : null;
-  }
-  if (whole.length > 12 || fraction.length < 1 || fraction.length > 3) return null;
-  return { type: 'decimal', value: Number(text) + 0 };
-}
-
-function parseString(c: Cursor): BareItem | null {
-  let value = '';
-  for (let i = c.pos + 1; i < c.text.length; i++) {
-    let ch = c.text[i] ?? '';
-    if (ch === '"') {
-      c.pos = i + 1;
-      return { type: 'string', value };
-    }
-    if (ch === '\\') {
-      ch = c.text[++i] ?? '';
-      if (ch !== '"' && ch !== '\\') return null;
-    } else if (ch < ' ' || ch > '~') return null;
-    value += ch;
-  }
-  return null; // unterminated
-}
-
-function parseToken(c: Cursor): BareItem | null {
-  const match = /^[A-Za-z*][!#$%&'*+\-.^_`|~0-9A-Za-z:/]*/.exec(c.text.slice(c.pos));
-  if (!match) return null;
-  c.pos += match[0].length;
-  return { type: 'token', value: match[0] };
-}
-
-function parseBytes(c: Cursor): BareItem | null {
-  const match = /^:([A-Za-z0-9+/=]*):/.exec(c.text.slice(c.pos));
-  if (!match) return null;
-  c.pos += match[0].length;
-  return { type: 'bytes', value: match[1] ?? '' };
-}
-
-function parseBoolean(c: Cursor): BareItem | null {
-  const ch = c.text[c.pos + 1];
-  if (ch !== '0' && ch !== '1') return null;
-  c.pos += 2;
-  return { type: 'boolean', value: ch === '1' };
+  BARE_ITEM.lastIndex = c.pos;
+  const match = BARE_ITEM.exec(c.text);
+  if (match === null) return null; // display strings (%"…"), inner lists and anything else
+  c.pos = BARE_ITEM.lastIndex;
+  const [, decimal, integer, string, token, bytes, boolean, date] = match;
+  // `+ 0` turns -0 into 0.
+  if (decimal) return { type: 'decimal', value: Number(decimal) + 0 };
+  if (integer) return { type: 'integer', value: Number(integer) + 0 };
+  if (string !== undefined) return { type: 'string', value: string.replace(/\\(.)/g, '$1') };
+  if (token) return { type: 'token', value: token };
+  if (bytes !== undefined) return { type: 'bytes', value: bytes };
+  if (boolean) return { type: 'boolean', value: boolean === '1' };
+  return { type: 'date', value: Number(date) + 0 };
 }
