@@ -203,4 +203,20 @@ describe('playground: pollwise batched client (createResource over POST /api/get
     expect(server.insideAnnounced).toBe(0);
     await stop();
   });
+
+  // BUG (reported): against this rolling window, a 429 soon after another is read as two resets
+  // a window apart (origin-budget.ts, learn()): the learned window shrinks 60 s → 65 s → 11 s →
+  // 1 s with a limit of 21, and from 135 s the sweeps meet the limit every second: 417 × 429 in
+  // 10 minutes (3 before 6566eb8). Issue 9's goal: at most 1 a window, 10 in the run. (Its
+  // requests "inside an announced window" all leave in the very ms a sibling's 429 arrives,
+  // before it is read: none goes inside a cooldown pollwise knew.)
+  it.fails('old backend at 120 requests a minute, over 10 minutes: at most 10 × 429', async () => {
+    const { clock, server, stop } = setup({ oldBackend: true, limit: 120 });
+    try {
+      await clock.runUntil(600_000, { inclusive: false });
+      expect(server.count(429)).toBeLessThanOrEqual(10);
+    } finally {
+      await stop();
+    }
+  });
 });
