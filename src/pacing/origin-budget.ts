@@ -96,8 +96,7 @@ export function roll(budget: OriginBudget, now: number, settings: PacingSettings
       // An occasional request beyond the learned limit finds out whether it was raised.
       budget.windowsSinceProbe = 0;
       budget.probing = true;
-      // A tenth more (at least one): a limit that was raised, or learned from a storm, recovers.
-      quota.remaining = limit + Math.max(1, Math.ceil(limit / 10));
+      quota.remaining = probeLimit(limit);
     }
   }
   // With nothing known, the counting window restarts every assumed window.
@@ -117,8 +116,9 @@ export function announce(budget: OriginBudget, quotas: readonly AnnouncedQuota[]
       source: 'announced',
       limit: announced.limit ?? known?.limit,
       windowMs: announced.windowMs ?? known?.windowMs,
-      // Requests still in flight may not be counted in it yet: they are taken off too.
-      remaining: Math.max(0, announced.remaining - budget.inflight),
+      // Requests still in flight may not be counted in it yet: they are taken off too (not the
+      // one answered, which is still counted in flight and which the server did count).
+      remaining: Math.max(0, announced.remaining - Math.max(0, budget.inflight - 1)),
       resetAt: now + announced.resetMs,
       learnedAt: now,
     });
@@ -151,8 +151,10 @@ export function learn(
   if (hint?.source === 'retry-after') {
     const reset = now + hint.delayMs;
     const since = reset - budget.lastResetSeen;
-    // Two resets a window apart tell its length; the first 429 bounds it from below.
-    if (!wasProbe && since >= 1000 && (windowMs === undefined || since <= 2 * windowMs)) {
+    // The first 429 bounds the window from below (the window may have begun before our first
+    // request); a later reset up to two of those away tells it. Only ever longer: a rolling
+    // window's resets follow each other closely, and must not shrink it.
+    if (!wasProbe && windowMs !== undefined && since > windowMs && since <= 2 * windowMs) {
       windowMs = Math.round(since / 1000) * 1000;
     }
     // Retry-After is rounded up to the second, and windows are whole seconds: round down, or
@@ -188,3 +190,6 @@ export function sentSince(budget: OriginBudget, since: number): number {
   }
   return count;
 }
+
+/** What a probe window allows: a tenth more than the limit (at least one), so a raised limit shows. */
+export const probeLimit = (limit: number) => limit + Math.max(1, Math.ceil(limit / 10));

@@ -8,8 +8,10 @@ import {
   learn,
   OriginBudget,
   type PacingSettings,
+  probeLimit,
   type Quota,
   roll,
+  sentSince,
 } from './origin-budget.js';
 import { type HeaderReader, readRateLimit } from './rate-limit-headers.js';
 
@@ -69,7 +71,7 @@ export class Pacer {
     const learned = budget.quotas.get('learned');
     if (learned !== undefined) {
       budget.sends.push(now);
-      if (budget.sends.length > (learned.limit ?? 0) + 2) budget.sends.shift();
+      if (budget.sends.length > probeLimit(learned.limit ?? 0) + 2) budget.sends.shift();
     }
     return now;
   }
@@ -173,6 +175,10 @@ export class Pacer {
       left = Math.min(left, Math.ceil((limit * (quota.resetAt - now)) / windowMs));
     }
     if (left <= 0) return quota.resetAt;
+    if (quota.source === 'learned') {
+      const slid = this.#slidingWake(quota, budget, now, kept);
+      if (slid > now) return slid;
+    }
     const toReset = (quota.resetAt - now) / left;
     const steady = limit !== undefined && windowMs !== undefined ? windowMs / limit : toReset;
     // Stale beyond 1.2 cycles of the items sharing the budget (a hidden stretch): spend now.
@@ -181,6 +187,23 @@ export class Pacer {
     // so: never faster than the steady rate there, or the end of a window would burst across it.
     const spacing = quota.source === 'learned' ? Math.max(steady, toReset) : toReset;
     return budget.lastPacedAt + spacing;
+  }
+
+  /**
+   * A learned window may be fixed or rolling: whichever, no more than its limit may go in any
+   * stretch of its length (and the margin). Returns when one more may go; 0 when one may now.
+   */
+  #slidingWake(quota: Quota, budget: OriginBudget, now: number, kept: number): number {
+    const { limit = 0, windowMs = 0 } = quota;
+    const span = windowMs + (this.settings as PacingSettings).resetMarginMs;
+    const allowed = (budget.probing ? probeLimit(limit) : limit) - kept;
+    const recent = sentSince(budget, now - span);
+    const over = recent + budget.pending.length - allowed;
+    if (over < 0) return 0;
+    const { sends } = budget;
+    const leaving = sends.length - recent + over;
+    // Paced starts not yet sent fill the window: ask again one steady step later.
+    return leaving < sends.length ? (sends[leaving] as number) + span : now + windowMs / limit;
   }
 
   /** The quota with the least left, for views and events. */
