@@ -27,11 +27,13 @@ import * as esbuild from 'esbuild';
 // Just above what issue 7 reached (13,879 / 24,783 / 14,077 B, after the review fixes): a
 // regression fails CI.
 const DEFAULT_CEILING_BYTES = {
-  // Issue 8's hardening added about 270 B to the poll-only app after trimming: its ceiling is the
-  // goal itself; the others sit about 1% over the figures measured then (25,786 and 14,340).
-  poll: 14_336, // POLLWISE_SIZE_CEILING_POLL: poll-only app, gzip total
-  resource: 26_050, // POLLWISE_SIZE_CEILING_RESOURCE: poll + resource app, gzip total
-  core: 14_500, // POLLWISE_SIZE_CEILING_CORE: core entry own code, gzip
+  // Issue 9's pacing (RateLimit header and structured-field parsers, the per-origin budgets and
+  // their spend rule), X-Poll-Interval and adaptive intervals added about 4.8 KB to every
+  // bundle (poll-only 14,149 → 18,917 B): the ceilings sit about 1.5% over the figures measured
+  // then (18,917, 30,866 and 19,118). The goals are missed; see the README's bundle table.
+  poll: 19_200, // POLLWISE_SIZE_CEILING_POLL: poll-only app, gzip total
+  resource: 31_300, // POLLWISE_SIZE_CEILING_RESOURCE: poll + resource app, gzip total
+  core: 19_400, // POLLWISE_SIZE_CEILING_CORE: core entry own code, gzip
 };
 
 /** Goals in bytes (gzip level 9): reported as met / not met, never enforced. */
