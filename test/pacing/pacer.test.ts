@@ -278,11 +278,9 @@ describe('Pacer: announced quotas', () => {
     expect(pacer.view(A, T0 + 2)?.remaining).toBe(before - 2);
   });
 
-  // BUG (reported): `announce` takes `budget.inflight` off `r`, and the request whose answer
-  // carries `r` is still counted in flight then (`settled` comes after `answered`), although the
-  // server counted it in `r`. One request, answered `r=5`: the server takes 5 more, the pacer
-  // believes 4 and lets 3 paced requests go (with reserve 1) instead of 4.
-  it.fails('the answered request itself is not taken off r a second time (r=5, reserve 1: 4 paced before t)', () => {
+  // The request whose answer carries `r` is still counted in flight then (`settled` comes after
+  // `answered`), but the server counted it in `r`: it is not taken off again (fixed in 6d53d98).
+  it('the answered request itself is not taken off r a second time (r=5, reserve 1: 4 paced before t)', () => {
     const { pacer, exchange, takeAll } = setup();
     exchange(T0, { headers: draft11(5, 10, 10, 10) });
     expect(pacer.view(A, T0)?.remaining).toBe(5);
@@ -290,9 +288,9 @@ describe('Pacer: announced quotas', () => {
   });
 
   // BUG (reported): six requests sent together, answered r=9…4 before any settles (the body
-  // is read after the answer): each answer takes all six in flight off its r, so the last one
-  // leaves remaining = max(0, 4 - 6) = 0, where the server has 4 left. After a hidden stretch
-  // the burst stops at maxConcurrent (6 of a limit of 10), window after window.
+  // is read after the answer): each answer takes the five others in flight off its r, answered
+  // or not, so the last leaves remaining = max(0, 4 - 5) = 0 where the server has 4 left. After
+  // a hidden stretch the burst stops at maxConcurrent (6 of a limit of 10), window after window.
   it.fails('answers to requests sent together leave what the last answer announced (r=4 after six: 3 more paced)', () => {
     const { pacer, takeAll } = setup();
     const sentAt = Array.from({ length: 6 }, () => pacer.sent(A, T0));
