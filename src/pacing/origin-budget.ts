@@ -42,6 +42,8 @@ export class OriginBudget {
   readonly quotas = new Map<string, Quota>();
   /** Requests admitted and not yet over. */
   inflight = 0;
+  /** Requests admitted and not yet answered (a body still being read is answered). */
+  unanswered = 0;
   /** Paced starts not yet admitted at the door (their times, oldest first). */
   pending: number[] = [];
   lastPacedAt = Number.NEGATIVE_INFINITY;
@@ -116,9 +118,8 @@ export function announce(budget: OriginBudget, quotas: readonly AnnouncedQuota[]
       source: 'announced',
       limit: announced.limit ?? known?.limit,
       windowMs: announced.windowMs ?? known?.windowMs,
-      // Requests still in flight may not be counted in it yet: they are taken off too (not the
-      // one answered, which is still counted in flight and which the server did count).
-      remaining: Math.max(0, announced.remaining - Math.max(0, budget.inflight - 1)),
+      // Requests not answered yet may not be counted in it: they are taken off too.
+      remaining: Math.max(0, announced.remaining - budget.unanswered),
       resetAt: now + announced.resetMs,
       learnedAt: now,
     });

@@ -64,6 +64,7 @@ export class Pacer {
   sent(origin: string, now: number): number {
     const budget = this.#budget(origin, now);
     budget.inflight++;
+    budget.unanswered++;
     budget.pending.shift();
     if (Number.isNaN(budget.firstSendAt)) budget.firstSendAt = now;
     if (Number.isNaN(budget.windowStart)) budget.windowStart = now;
@@ -76,10 +77,12 @@ export class Pacer {
     return now;
   }
 
-  /** The request is over, answered or not. */
-  settled(origin: string): void {
+  /** The request is over; `answered`: a response arrived for it (and was `answered()`). */
+  settled(origin: string, answered = true): void {
     const budget = this.#origins.get(origin);
-    if (budget !== undefined && budget.inflight > 0) budget.inflight--;
+    if (budget === undefined) return;
+    if (budget.inflight > 0) budget.inflight--;
+    if (!answered && budget.unanswered > 0) budget.unanswered--;
   }
 
   /** A response arrived: its headers announce quotas, or its 429 teaches one. */
@@ -91,8 +94,9 @@ export class Pacer {
     hint: CooldownHint | null,
   ): void {
     const { settings } = this;
-    if (settings === false) return;
     const budget = this.#budget(origin, now);
+    if (budget.unanswered > 0) budget.unanswered--;
+    if (settings === false) return;
     const reading = readRateLimit(answer.headers, now);
     this.stats.malformedHeaders += reading.malformed;
     if (reading.quotas.length > 0) {
@@ -167,20 +171,28 @@ export class Pacer {
     const { reserve } = this.settings as PacingSettings;
     // A quota of one is the app's to spend only if the reserve took it all: keep it paced.
     const { limit, windowMs } = quota;
-    const kept = limit !== undefined && limit <= reserve ? 0 : reserve;
+    // The reserve is the app's, except in a probe window: the probe must get beyond the limit.
+    const probing = budget.probing && quota.source === 'learned';
+    const kept = probing || (limit !== undefined && limit <= reserve) ? 0 : reserve;
     let left = quota.remaining - budget.pending.length - kept;
     if (quota.source === 'learned' && limit !== undefined && windowMs !== undefined) {
       // A learned window may end up to a second or so before we think: what is left of it near
       // its end is spent only in proportion to the time left, not all at once.
-      left = Math.min(left, Math.ceil((limit * (quota.resetAt - now)) / windowMs));
+      const share = probing ? probeLimit(limit) : limit;
+      left = Math.min(left, Math.ceil((share * (quota.resetAt - now)) / windowMs));
     }
     if (left <= 0) return quota.resetAt;
-    if (quota.source === 'learned') {
+    // A probe window is counted as a window: the sliding count would take its first second
+    // from the window before.
+    if (quota.source === 'learned' && !probing) {
       const slid = this.#slidingWake(quota, budget, now, kept);
       if (slid > now) return slid;
     }
-    const toReset = (quota.resetAt - now) / left;
-    const steady = limit !== undefined && windowMs !== undefined ? windowMs / limit : toReset;
+    // `left` more before the reset, the last one a step before it (one at the reset would fall
+    // in the next window).
+    const toReset = (quota.resetAt - now) / (left + 1);
+    const per = limit !== undefined && probing ? probeLimit(limit) : limit;
+    const steady = per !== undefined && windowMs !== undefined ? windowMs / per : toReset;
     // Stale beyond 1.2 cycles of the items sharing the budget (a hidden stretch): spend now.
     if (age > STALE_CYCLES * Math.max(1, sharing) * steady) return 0;
     // Spaced so the budget lasts until the reset. A learned reset is known only to a second or
@@ -196,7 +208,7 @@ export class Pacer {
   #slidingWake(quota: Quota, budget: OriginBudget, now: number, kept: number): number {
     const { limit = 0, windowMs = 0 } = quota;
     const span = windowMs + (this.settings as PacingSettings).resetMarginMs;
-    const allowed = (budget.probing ? probeLimit(limit) : limit) - kept;
+    const allowed = limit - kept;
     const recent = sentSince(budget, now - span);
     const over = recent + budget.pending.length - allowed;
     if (over < 0) return 0;

@@ -29,6 +29,8 @@ interface KeyGroup extends SweepRef {
   pacedUntil: number | null;
   /** Sweeps again at `pacedUntil`. */
   resumeTimer: TimerHandle | null;
+  /** Its next sweep carries on a paced one: its keys belong to the tick that one served. */
+  resuming: boolean;
 }
 
 export interface SweeperDeps<K, T> {
@@ -126,6 +128,7 @@ export class Sweeper<K, T> {
       refreshAfter: false,
       pacedUntil: null,
       resumeTimer: null,
+      resuming: false,
     };
     this.#groups.set(name, group);
     return group;
@@ -155,6 +158,7 @@ export class Sweeper<K, T> {
     group.resumeTimer = clock.setTimeout(
       () => {
         group.resumeTimer = null;
+        group.resuming = true;
         if (this.#groups.get(group.name) === group) this.#refresh(group);
       },
       Math.max(0, at - clock.now()),
@@ -234,6 +238,8 @@ export class Sweeper<K, T> {
     const { core, cache, batcher } = this.deps;
     const now = core.clock.now();
     const regular = !group.extra;
+    const stamp = group.resuming && !regular && Number.isFinite(group.tickAt) ? group.tickAt : now;
+    group.resuming = false;
     group.started = true;
     group.extra = false;
     cache.collect(now);
@@ -245,8 +251,9 @@ export class Sweeper<K, T> {
     group.pacedUntil = null;
     let failure: unknown;
     try {
-      // Stamped with this sweep's start, the very time `tickAt` holds.
-      failure = await this.deps.read(records, signal, this.#flow(group, signal), now);
+      // Stamped with this sweep's start, the very time `tickAt` holds; a sweep that carries on
+      // a paced one with the tick it serves, or its keys would fall a period behind.
+      failure = await this.deps.read(records, signal, this.#flow(group, signal), stamp);
     } finally {
       group.sweeping = false;
       if (group.pacedUntil !== null && !signal.aborted) this.#resumeAt(group, group.pacedUntil);

@@ -106,7 +106,8 @@ export class Door {
       end(failed, signal) {
         if (!open) return;
         open = false;
-        gate.settled(origin);
+        // An answer from another origin (a redirect) was counted there, not here.
+        gate.settled(origin, ticket.status !== undefined && answeredBy === origin);
         const timedOut = signal?.reason instanceof TimeoutError;
         if (signal?.aborted && !timedOut) return;
         const { status } = ticket;

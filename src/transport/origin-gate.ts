@@ -78,9 +78,9 @@ export class OriginGate implements Gate {
     return this.pacer.sent(origin, this.clock.now());
   }
 
-  /** The request admitted for `origin` is over. */
-  settled(origin: string): void {
-    this.pacer.settled(origin);
+  /** The request admitted for `origin` is over, `answered` or not. */
+  settled(origin: string, answered: boolean): void {
+    this.pacer.settled(origin, answered);
   }
 
   /**

@@ -83,15 +83,16 @@ describe('a resource sweep paced by its origin budget', () => {
     }
   });
 
-  // FINDING (reported): keys a resumed sweep reads are stamped with the resumed sweep's time,
-  // so at the next regular tick (30 s) only the keys read by then are due (/item/0 and /1);
-  // the other 18 wait for the tick after (60 s) although the budget is idle from 31 s to 60 s
-  // (windows 3-5 carry 2, 0, 0 requests of 9): a paced sweep makes its keys' period 2 intervals.
-  it.fails('a budget of 27 per interval for 20 keys: every key is read twice by 60 s', async () => {
+  // Keys a resumed sweep reads belong to the tick it carries on: stamped with the resumed
+  // sweep's own time, only /item/0 and /1 were due at the 30 s tick and the other 18 waited for
+  // 60 s with the budget idle (a paced sweep made its keys' period two intervals).
+  it('a budget of 27 per interval for 20 keys: every key is read at least twice by 60 s', async () => {
     const { poller } = pacedSetup();
     const { reads } = subscribeKeys(poller, 30_000);
     await advance(60_000);
-    expect([...reads.values()]).toEqual(Array(KEYS).fill(2));
+    const counts = [...reads.values()];
+    expect(counts).toHaveLength(KEYS);
+    for (const count of counts) expect(count).toBeGreaterThanOrEqual(2);
   });
 });
 

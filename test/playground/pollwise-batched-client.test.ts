@@ -196,7 +196,7 @@ describe('playground: pollwise batched client (createResource over POST /api/get
     const next = between(60_050, 120_050);
     expect(next[0]?.at).toBe(60_050);
     expect(next.slice(0, 6).map(runIdOf)).toEqual(['119', '120', '121', '122', '123', '124']);
-    expect(next).toHaveLength(117);
+    expect(next).toHaveLength(118);
     const gaps = next.slice(1).map((r, i) => r.at - (next[i] as ServedRequest).at);
     expect(Math.min(...gaps)).toBeGreaterThan(60_000 / 120);
     expect(server.count(429)).toBe(1);
