@@ -106,7 +106,10 @@ function wire(settings: Settings) {
   );
   const breakers = new BreakerRegistry(settings.breaker, settings.maxTrackedOrigins);
   const resolvePolicy = createPolicyResolver(settings.hosts, settings.policyFallbacks);
-  const pacer = new Pacer(settings.pacing, settings.maxTrackedOrigins, stats, events);
+  const pacer = new Pacer(settings.pacing, settings.maxTrackedOrigins, stats, events, (origin) => {
+    scheduler.repump(origin);
+    for (const relaxed of lifecycle.relaxers) relaxed(origin);
+  });
   const gate = new OriginGate(clock, cooldowns, breakers, stats, events, pacer, (origin) =>
     scheduler.rearm(origin),
   );
@@ -122,6 +125,7 @@ function wire(settings: Settings) {
   const lifecycle = {
     disposed: false,
     disposers: [] as (() => void)[],
+    relaxers: [] as ((origin: string) => void)[],
     resourceCounts: [] as (() => ResourceCounts)[],
   };
   const parts = { settings, stats, events, cooldowns, breakers, pacer, resolvePolicy, scheduler };
@@ -154,6 +158,7 @@ function coreOfParts(parts: Parts): PollerCore {
     take: (origin, age, sharing) => parts.gate.take(origin, age, sharing),
     concurrency: (origin, configured) => parts.gate.concurrency(origin, configured),
     onDispose: (dispose) => lifecycle.disposers.push(dispose),
+    onRelax: (relaxed) => lifecycle.relaxers.push(relaxed),
     onInspect: (counts) => lifecycle.resourceCounts.push(counts),
     isDisposed: () => lifecycle.disposed,
   };
@@ -208,6 +213,7 @@ function dispose(parts: Parts): void {
   parts.scheduler.dispose();
   for (const disposer of lifecycle.disposers.splice(0)) disposer();
   lifecycle.resourceCounts.length = 0;
+  lifecycle.relaxers.length = 0;
   parts.queries.clear();
   parts.cooldowns.clear();
   parts.breakers.clear();

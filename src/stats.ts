@@ -33,7 +33,7 @@ export interface PollerStats {
   missingItems: number;
   /** Items whose data failed their schema. */
   invalidItems: number;
-  /** Paced requests held back to make an origin's budget last (each hold counts once). */
+  /** Times the budget held a paced request back to make it last (a held poll counts each ask). */
   paced: number;
   /** Budgets learned from a 429 that announced none. */
   budgetsLearned: number;

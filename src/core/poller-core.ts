@@ -55,6 +55,8 @@ export interface PollerCore {
   concurrency(origin: string, configured: number): number;
   /** Called (once) when the poller is disposed. */
   onDispose(dispose: () => void): void;
+  /** Called when an origin's budget lets it send sooner than it did (sweeps held by it go on). */
+  onRelax(listener: (origin: string) => void): void;
   onInspect(counts: () => ResourceCounts): void;
   isDisposed(): boolean;
 }

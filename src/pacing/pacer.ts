@@ -41,6 +41,8 @@ export class Pacer {
     private readonly maxOrigins: number,
     private readonly stats: PollerStats,
     private readonly events: EventBus,
+    /** A reading let an origin send sooner than before: whatever waits for it asks again. */
+    private readonly onRelax: (origin: string) => void = () => {},
   ) {}
 
   #budget(origin: string, now: number): OriginBudget {
@@ -92,20 +94,25 @@ export class Pacer {
     sentAt: number,
     now: number,
     hint: CooldownHint | null,
+    counted = true,
   ): void {
     const { settings } = this;
     const budget = this.#budget(origin, now);
-    if (budget.unanswered > 0) budget.unanswered--;
+    // A redirect's answer was sent (and counted) against the origin first asked.
+    if (counted && budget.unanswered > 0) budget.unanswered--;
     if (settings === false) return;
     const reading = readRateLimit(answer.headers, now);
     this.stats.malformedHeaders += reading.malformed;
     if (reading.quotas.length > 0) {
       const before = this.#binding(budget);
+      const held = this.#heldUntil(budget, now);
       announce(budget, reading.quotas, now);
       const after = this.#binding(budget);
       if (before?.limit !== after?.limit || before?.windowMs !== after?.windowMs) {
         this.#emit(origin, budget);
       }
+      // A budget raised or renewed early (another token, a new window): waiters may go now.
+      if (this.#heldUntil(budget, now) < held) this.onRelax(origin);
     } else if (answer.status === 429) {
       // The server did not count it.
       const at = budget.sends.lastIndexOf(sentAt);
@@ -169,11 +176,11 @@ export class Pacer {
   /** When `quota` lets the next paced request go: spaced to last until its reset. */
   #wakeFor(quota: Quota, budget: OriginBudget, now: number, age: number, sharing: number) {
     const { reserve } = this.settings as PacingSettings;
-    // A quota of one is the app's to spend only if the reserve took it all: keep it paced.
     const { limit, windowMs } = quota;
     // The reserve is the app's, except in a probe window: the probe must get beyond the limit.
     const probing = budget.probing && quota.source === 'learned';
-    const kept = probing || (limit !== undefined && limit <= reserve) ? 0 : reserve;
+    // Never the whole of a small limit: at least one stays paced traffic's.
+    const kept = probing ? 0 : Math.min(reserve, Math.max(0, (limit ?? reserve + 1) - 1));
     let left = quota.remaining - budget.pending.length - kept;
     if (quota.source === 'learned' && limit !== undefined && windowMs !== undefined) {
       // A learned window may end up to a second or so before we think: what is left of it near
@@ -216,6 +223,15 @@ export class Pacer {
     const leaving = sends.length - recent + over;
     // Paced starts not yet sent fill the window: ask again one steady step later.
     return leaving < sends.length ? (sends[leaving] as number) + span : now + windowMs / limit;
+  }
+
+  /** Until when an exhausted quota holds paced requests back (0: none is exhausted). */
+  #heldUntil(budget: OriginBudget, now: number): number {
+    let until = 0;
+    for (const quota of budget.quotas.values()) {
+      if (quota.remaining - budget.pending.length <= 0) until = Math.max(until, quota.resetAt);
+    }
+    return until > now ? until : 0;
   }
 
   /** The quota with the least left, for views and events. */

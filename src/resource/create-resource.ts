@@ -96,6 +96,7 @@ function wire<K, T>(core: PollerCore, options: ResourceOptions<K, T>, settings: 
     interval,
     hiddenInterval,
   });
+  core.onRelax((origin) => sweeper.relaxed(origin));
   core.onInspect(() => ({
     items: cache.store.size,
     etags: itemLoader.etags,

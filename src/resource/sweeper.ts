@@ -1,4 +1,5 @@
 import type { PollerCore, ScheduledRun } from '../core/poller-core.js';
+import { MAX_TIMER_MS } from '../defaults.js';
 import type { TimerHandle } from '../environment/clock.js';
 import type { Batcher, SweepRef } from './batcher.js';
 import type { ItemCache, ItemRecord } from './item-cache.js';
@@ -151,6 +152,16 @@ export class Sweeper<K, T> {
     group.resumeTimer = null;
   }
 
+  /** The budget of `origin` relaxed: sweeps it held go on now, not at the old wake time. */
+  relaxed(origin: string): void {
+    for (const group of this.#groups.values()) {
+      if (group.origin !== origin || group.resumeTimer === null) continue;
+      this.#clearResume(group);
+      group.resuming = true;
+      this.#refresh(group);
+    }
+  }
+
   /** A sweep the budget paced stops; the keys it left go on when the budget allows. */
   #resumeAt(group: KeyGroup, at: number): void {
     const { clock } = this.deps.core;
@@ -161,7 +172,8 @@ export class Sweeper<K, T> {
         group.resuming = true;
         if (this.#groups.get(group.name) === group) this.#refresh(group);
       },
-      Math.max(0, at - clock.now()),
+      // A longer wait would fire at once: wake at the limit, and be held again if need be.
+      Math.min(Math.max(0, at - clock.now()), MAX_TIMER_MS),
     );
   }
 

@@ -196,6 +196,14 @@ export class Scheduler {
     if (group !== undefined) this.#armIfEarlier(group, entry);
   }
 
+  /** The budget of `origin` relaxed: its lane stops waiting for the old wake time and asks again. */
+  repump(origin: string): void {
+    const lane = this.#lanes.get(origin);
+    if (lane === undefined || lane.timer === null) return;
+    this.#clearLaneTimer(lane);
+    this.#pump(lane);
+  }
+
   /** Re-arms the groups of `origin`: its breaker changed state. Other origins stay untouched. */
   rearm(origin: string): void {
     for (const group of this.#groups.values()) if (group.origin === origin) this.#arm(group);
@@ -476,7 +484,9 @@ export class Scheduler {
         continue;
       }
       const now = this.#now();
-      const age = now - Math.max(entry.freshAt, entry.createdAt);
+      // Since its data, or its creation, or its last try: a poll that keeps failing is not
+      // "stale" for the burst rule on every run.
+      const age = now - Math.max(entry.freshAt, entry.createdAt, entry.startedAt);
       // Every poll of the origin shares its budget, not only the ones due now.
       const sharing = Math.max(lane.waiting, lane.members);
       const wake = entry.paced ? this.#read(() => gate.take(lane.origin, age, sharing), 0) : 0;

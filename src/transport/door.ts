@@ -91,6 +91,8 @@ export class Door {
     let open = true;
     const ticket: Ticket = {
       response(answer) {
+        // An answer after the exchange ended (a transport that ignored its abort) is not news.
+        if (!open) return;
         const { status } = answer;
         // After a redirect, the origin that answered owns the outcome.
         if (answer.redirected && answer.url) answeredBy = new URL(answer.url).origin;
@@ -101,7 +103,7 @@ export class Door {
         if (events.hasListeners('response')) {
           events.emit('response', { origin: answeredBy, url: href, status });
         }
-        gate.response(answeredBy, answer, sentAt);
+        gate.response(answeredBy, answer, sentAt, answeredBy === origin);
       },
       end(failed, signal) {
         if (!open) return;

@@ -87,14 +87,20 @@ export class OriginGate implements Gate {
    * A response's status and headers: feeds the cooldown registry (429/503, Retry-After) and the
    * budget (RateLimit headers, or what a 429 teaches).
    */
-  response(origin: string, response: Pick<Response, 'status' | 'headers'>, sentAt: number): void {
+  response(
+    origin: string,
+    response: Pick<Response, 'status' | 'headers'>,
+    sentAt: number,
+    /** False for a redirect's answer: the request was counted against the origin asked. */
+    counted = true,
+  ): void {
     const now = this.clock.now();
     const cooldown = this.cooldowns.record(origin, response.status, response.headers, now);
     if (cooldown !== null) {
       this.stats.cooldowns++;
       this.events.emit('cooldown', cooldown);
     }
-    this.pacer.answered(origin, response, sentAt, now, cooldown);
+    this.pacer.answered(origin, response, sentAt, now, cooldown, counted);
   }
 
   /** One exchange's outcome for the breaker: failed (5xx, timeout, network) or not. */

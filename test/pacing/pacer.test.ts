@@ -51,7 +51,7 @@ function setup(settings: Partial<PacingSettings> | false = {}) {
     let taken = 0;
     while (taken < max && pacer.take(A, now, age, sharing) === 0) {
       pacer.sent(A, now);
-      pacer.settled(A);
+      pacer.settled(A, false);
       taken++;
     }
     return taken;
@@ -410,4 +410,21 @@ describe('Pacer: bounded and cleared', () => {
     expect(pacer.size).toBe(0);
     expect(pacer.views(T0)).toEqual({});
   });
+});
+
+describe('Pacer: the reserve on small limits', () => {
+  it.each([
+    [5, 5, 1],
+    [5, 6, 1],
+    [5, 7, 2],
+    [1, 1, 1],
+    [1, 2, 1],
+  ])(
+    'reserve %i, limit %i: %i paced (the reserve never takes a limit whole, and grows with it)',
+    (reserve, limit, paced) => {
+      const { exchange, takeAll } = setup({ reserve });
+      exchange(T0, { headers: draft11(limit, 10, limit, 10) });
+      expect(takeAll(T0, Number.POSITIVE_INFINITY, 1)).toBe(paced);
+    },
+  );
 });

@@ -10,6 +10,7 @@ import {
   type PollerEvents,
   type PollerOptions,
 } from '../../src/index.js';
+import { createResource } from '../../src/resource/index.js';
 import { advance, elapsed, T0, useFakeClock } from '../support/clock.js';
 import type { FakeCall, FakeNetwork, Respond } from '../support/fake-network.js';
 import { fakePoller } from '../support/poller.js';
@@ -521,5 +522,49 @@ describe('probing beyond a learned budget (probeEvery windows)', () => {
     await advance(10_000);
     expect(server.window(2)).toEqual({ accepted: 11, refused: 0 });
     expect(poller.stats().budgets[A]).toMatchObject({ limit: 11 });
+  });
+});
+
+describe('a budget that relaxes wakes what it held', () => {
+  const exhausted = {
+    'x-ratelimit-limit': '60',
+    'x-ratelimit-remaining': '0',
+    'x-ratelimit-reset': '3600',
+  };
+  const raised = {
+    'x-ratelimit-limit': '5000',
+    'x-ratelimit-remaining': '4999',
+    'x-ratelimit-reset': '3600',
+  };
+
+  it('polls held until an hour-away reset go on once a later answer raises the budget (a wrapped fetch after sign-in)', async () => {
+    let headers: Record<string, string> = exhausted;
+    const { poller, net } = fakePoller(PACED, () => Response.json({}, { headers }));
+    for (let i = 0; i < 3; i++) poller.poll(`${A}/${i}`, { interval: 1000 });
+    await advance(5000);
+    expect(poller.inspect().paced).toBe(3);
+    const before = net.count(A);
+    headers = raised;
+    await poller.wrapFetch()(`${A}/app`);
+    await advance(2000);
+    // The three held polls go on within the new budget's spacing (3600 s / 4999 apart).
+    expect(net.count(A) - before - 1).toBeGreaterThanOrEqual(3);
+  });
+
+  it('a resource sweep held until the old reset goes on too', async () => {
+    let headers: Record<string, string> = exhausted;
+    const { poller, net } = fakePoller(PACED, () => Response.json({ v: 1 }, { headers }));
+    const items = createResource<string, unknown>(poller, {
+      item: { url: (id) => `${A}/item/${id}` },
+      // No tick for a minute: only the relaxed budget can set the held sweep going.
+      interval: 60_000,
+    });
+    for (const id of ['a', 'b', 'c']) items.subscribe(id, () => {});
+    await advance(5000);
+    const before = net.count(A);
+    headers = raised;
+    await poller.wrapFetch()(`${A}/app`);
+    await advance(1000);
+    expect(net.count(A) - before - 1).toBeGreaterThanOrEqual(2);
   });
 });
