@@ -1,27 +1,11 @@
 // poll()'s adaptive options: `stretch`, and `interval` as a function of the snapshot.
 // Each bad value is one InvalidOptionsError issue naming the option's path and the very value.
 import { describe, expect, it } from 'vitest';
-import { createPoller, type PollerOptions } from '../../src/index.js';
-import { fakeNetwork } from '../support/fake-network.js';
-import { optionIssues, refusedOptions } from '../support/option-issues.js';
+import { localPoller, oneIssue, optionIssues, refusedOptions } from '../support/option-issues.js';
 import { track } from '../support/poller.js';
 
 const MAX = 2 ** 31 - 1;
-/** Nothing gated, and nothing ever sent to a real host: the polls accepted here answer locally. */
-const create = (options: unknown) =>
-  createPoller({
-    visibility: false,
-    online: false,
-    fetch: fakeNetwork().fetch,
-    ...(options as PollerOptions),
-  });
-
-/** The one issue of `run`'s InvalidOptionsError, as `[option, value]`. */
-function oneIssue(run: () => unknown): [string, unknown] {
-  const issues = optionIssues(run);
-  expect(issues).toHaveLength(1);
-  return [issues[0]!.option, issues[0]!.value];
-}
+const create = localPoller;
 
 describe('poll({ stretch, interval })', () => {
   const poller = () => track(create({ baseUrl: 'https://app.test/' }));

@@ -1,5 +1,12 @@
 import { expect } from 'vitest';
-import { InvalidOptionsError, type OptionIssue, type Poller } from '../../src/index.js';
+import {
+  createPoller,
+  InvalidOptionsError,
+  type OptionIssue,
+  type Poller,
+  type PollerOptions,
+} from '../../src/index.js';
+import { fakeNetwork } from './fake-network.js';
 import { track } from './poller.js';
 
 const isPoller = (value: unknown): value is Poller =>
@@ -28,3 +35,22 @@ export function optionIssues(run: () => unknown): readonly OptionIssue[] {
     throw new Error('expected an InvalidOptionsError, but the options were accepted');
   return issues;
 }
+
+/** The one issue of the InvalidOptionsError `run` must throw, as `[option, value]`. */
+export function oneIssue(run: () => unknown): [string, unknown] {
+  const issues = optionIssues(run);
+  expect(issues).toHaveLength(1);
+  return [issues[0]!.option, issues[0]!.value];
+}
+
+/**
+ * A poller from `options` (passed through unchecked, bad values included) with nothing gated
+ * and the fake network: the polls an options test gets accepted answer locally.
+ */
+export const localPoller = (options: unknown) =>
+  createPoller({
+    visibility: false,
+    online: false,
+    fetch: fakeNetwork().fetch,
+    ...(options as PollerOptions),
+  });
