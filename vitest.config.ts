@@ -5,6 +5,8 @@ export default defineConfig({
     // Node by default; DOM tests opt in per file with `// @vitest-environment happy-dom`.
     environment: 'node',
     include: ['test/**/*.test.ts'],
+    // Real-Chromium suites run after this one, on their own: `npm run test:browser`.
+    exclude: ['test/browser/**', 'node_modules/**'],
     // Type tests (`*.test-d.ts`, expectTypeOf and @ts-expect-error) run with every `vitest run`:
     // tsc checks them (and the sources they import), and an inference regression fails the run.
     typecheck: {

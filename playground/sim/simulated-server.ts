@@ -68,6 +68,16 @@ export interface Item {
   version: number;
 }
 
+/** The body of `GET /api/summary`. */
+export interface Summary {
+  items: number;
+  /** The current second: bumps every second, like `Item.version`. */
+  step: number;
+}
+
+/** Summary of the dashboard: the route an app's own `fetch` calls read. */
+export const SUMMARY_PATH = '/api/summary';
+
 /** One run of the batch API, as the client names it (the seed's `{ run, run_id }`). */
 export interface RunRef {
   run: string;
@@ -113,6 +123,7 @@ const JSON_HEADERS: HeadersInit = [['content-type', 'application/json']];
  *
  * Routes:
  * - `GET /api/items/:id` → `Item`;
+ * - `GET /api/summary` → `Summary` (what an app's own, non-polling call might read);
  * - `GET /api/get_logs?project=P&run=R&run_id=N` → `RunLogs` (404 for an unknown run, 400
  *   without `project` or a numeric `run_id`);
  * - `POST /api/get_logs_batch` with `{ project, runs: [{ run, run_id }] }` → `RunLogs[]`, in
@@ -275,6 +286,11 @@ export class SimulatedServer {
       if (id >= this.items) return new Response(null, { status: 404 });
       const ref = { run: url.searchParams.get('run') ?? `run-${id}`, run_id: id };
       return json(this.runLogs(ref, now));
+    }
+    if (url.pathname === SUMMARY_PATH) {
+      if (!isGet) return new Response(null, { status: 405, headers: { allow: 'GET, HEAD' } });
+      const summary: Summary = { items: this.items, step: Math.floor(now / 1000) };
+      return json(summary);
     }
     const match = /^\/api\/items\/(\d+)$/.exec(url.pathname);
     const id = match ? Number(match[1]) : -1;

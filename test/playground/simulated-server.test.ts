@@ -65,6 +65,20 @@ describe('SimulatedServer', () => {
     ]);
   });
 
+  it('answers GET /api/summary with { items, step }, charged like any request; 405 for POST', async () => {
+    const { clock, server } = setup();
+    await clock.runUntil(2500);
+    const pending = server.fetch(`${ORIGIN}/api/summary`);
+    const post = server.fetch(`${ORIGIN}/api/summary`, { method: 'POST' });
+    await clock.advanceBy(50);
+    const response = await pending;
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({ items: 200, step: 2 });
+    expect((await post).status).toBe(405);
+    expect(server.retryAfterSeconds('anonymous', clock.now())).toBe(0);
+    expect(server.requests.map((r) => r.path)).toEqual(['/api/summary', '/api/summary']);
+  });
+
   it('answers 429 with Retry-After once 120 requests are spent, counting down to the window end', async () => {
     const { clock, server, send, statuses } = setup();
     const first = await send(121);

@@ -1,0 +1,141 @@
+import * as z from 'zod/mini';
+import { createPoller, isRefusal, type Poller, type Snapshot } from '../../src/index.js';
+import { createResource } from '../../src/resource/index.js';
+import { batchUrl, PROJECT, runLogsUrl, runRef, tileOf } from '../clients/dashboard.js';
+import type { RunLogs, RunRef } from '../sim/simulated-server.js';
+import type { BandLog } from './bands.js';
+import type { PageConfig } from './config.js';
+import type { TileBoard } from './tile-board.js';
+import type { WireLog } from './wire-log.js';
+
+const runLogsSchema = z.object({
+  run: z.string(),
+  run_id: z.number(),
+  logs: z.array(z.object({ step: z.number(), value: z.number() })),
+});
+
+/** How often the page looks whether pacing holds polls back (ms), for the paced bands. */
+const PACED_SAMPLE_MS = 200;
+
+export interface DashboardSetup {
+  /** `<origin>/c/<client>`: the API as this dashboard's client. */
+  base: string;
+  origin: string;
+  config: PageConfig;
+  wire: WireLog;
+  bands: BandLog;
+  board: TileBoard;
+}
+
+export interface PollwiseDashboard {
+  poller: Poller;
+  /** Subscribes or unsubscribes one tile. */
+  toggle(id: number): void;
+  /** Wrapped-fetch calls pollwise refused before the network (cooldown or open breaker). */
+  refusedAppCalls(): number;
+  stop(): void;
+}
+
+/**
+ * The dashboard as pollwise runs it: one poller whose host policy sets the interval, one
+ * resource whose keys are the tiles (batched 64 to a request, per item when the batch route
+ * is missing), and the app's own `fetch` of the summary, wrapped so that it shares cooldowns,
+ * the breaker and the budget.
+ */
+export function startPollwiseDashboard(setup: DashboardSetup): PollwiseDashboard {
+  const { base, origin, config, wire, bands, board } = setup;
+  const poller = createPoller({
+    fetch: wire.fetch,
+    hosts: [{ match: origin, interval: config.interval }],
+  });
+  const logs = createResource<RunRef, RunLogs>(poller, {
+    item: { url: (ref) => runLogsUrl(base, ref), schema: runLogsSchema },
+    batch: {
+      url: batchUrl(base),
+      body: (runs) => ({ project: PROJECT, runs }),
+      key: (entry) => {
+        const { run, run_id } = entry as RunRef;
+        return { run, run_id };
+      },
+      maxSize: config.batchSize,
+    },
+    keyId: (ref) => String(ref.run_id),
+  });
+  const subscriptions = new Map<number, () => void>();
+  const subscribe = (id: number) => {
+    const sub = logs.subscribe(runRef(id), (snapshot) => showSnapshot(board, id, snapshot));
+    subscriptions.set(id, () => sub.unsubscribe());
+  };
+  board.reset(config.items);
+  for (let id = 0; id < config.items; id++) subscribe(id);
+
+  const stopBands = recordBands(poller, bands);
+  const app = startAppCalls(poller, base, config.summaryEvery);
+  return {
+    poller,
+    toggle(id) {
+      const tile = board.tiles[id];
+      if (tile === undefined) return;
+      const unsubscribe = subscriptions.get(id);
+      if (unsubscribe !== undefined) {
+        unsubscribe();
+        subscriptions.delete(id);
+      } else subscribe(id);
+      tile.subscribed = !tile.subscribed;
+    },
+    refusedAppCalls: () => app.refused,
+    stop() {
+      app.stop();
+      stopBands();
+      poller.dispose();
+    },
+  };
+}
+
+function showSnapshot(board: TileBoard, id: number, snapshot: Snapshot<RunLogs>) {
+  const tile = snapshot.data === undefined ? undefined : tileOf(snapshot.data);
+  if (snapshot.status === 'error') board.fail(id, snapshot.error);
+  if (tile !== undefined && snapshot.updatedAt !== board.tiles[id]?.receivedAt) {
+    board.show(id, tile.value, tile.version, snapshot.updatedAt ?? Date.now());
+  }
+}
+
+/** Cooldown, breaker and paced bands from the poller's events and its inspection. */
+function recordBands(poller: Poller, bands: BandLog): () => void {
+  const offCooldown = poller.on('cooldown', ({ origin, until }) =>
+    bands.span('cooldown', origin, Date.now(), until),
+  );
+  const offOpen = poller.on('breaker:open', ({ origin }) => bands.open('breaker', origin));
+  const offClose = poller.on('breaker:close', ({ origin }) => bands.close('breaker', origin));
+  const origins = new Set<string>();
+  const offRequest = poller.on('request', ({ origin }) => origins.add(origin));
+  const sampler = setInterval(() => {
+    const paced = poller.inspect().paced > 0;
+    for (const origin of origins) {
+      if (paced) bands.open('paced', origin);
+      else bands.close('paced', origin);
+    }
+  }, PACED_SAMPLE_MS);
+  return () => {
+    clearInterval(sampler);
+    for (const off of [offCooldown, offOpen, offClose, offRequest]) off();
+    for (const origin of origins) {
+      bands.close('paced', origin);
+      bands.close('breaker', origin);
+    }
+  };
+}
+
+/** The app's own calls, through the poller's wrapped fetch: refused in a cooldown. */
+function startAppCalls(poller: Poller, base: string, every: number) {
+  const politeFetch = poller.wrapFetch();
+  const state = { refused: 0, stop: () => {} };
+  if (every === 0) return state;
+  const timer = setInterval(() => {
+    politeFetch(`${base}/api/summary`).catch((error: unknown) => {
+      if (isRefusal(error)) state.refused++;
+    });
+  }, every);
+  state.stop = () => clearInterval(timer);
+  return state;
+}
