@@ -50,8 +50,7 @@ function restart(patch: Partial<PageConfig>) {
   start();
 }
 
-function render() {
-  const now = Date.now();
+function render(now = Date.now()) {
   const hidden = pageBands.since(now - 60_000);
   const pwSection = document.querySelector('#pollwise')!;
   pwSection.querySelector('.counters')!.innerHTML = countersHtml(
@@ -119,7 +118,7 @@ async function main() {
       return pollwise.poller.paused;
     },
   });
-  setInterval(render, RENDER_EVERY_MS);
+  setInterval(() => render(), RENDER_EVERY_MS);
   setInterval(() => {
     serverApi.counts().then(
       (next) => {

@@ -24,8 +24,8 @@ export interface PlaygroundHook {
   naive(): { wire: readonly WireEntry[] };
   pause(): void;
   resume(): void;
-  /** Draws every view now instead of at the next frame of the render loop. */
-  render(): void;
+  /** Draws every view now (as of `now`, epoch ms, when given) instead of at the next redraw. */
+  render(now?: number): void;
   /**
    * The page's load, `visibilitychange` (with the new `state`), `pageshow` and `pagehide` (with
    * `persisted`), in order, stamped with the page's clock.
