@@ -49,6 +49,7 @@ export async function startPlayground(options: PlaygroundOptions = {}): Promise<
   await listen(api, options.apiPort ?? (port === 0 ? 0 : port + 1));
   const apiOrigin = `http://${HOST}:${(api.address() as AddressInfo).port}`;
 
+  const hmr = options.hmr ?? true;
   const vite = await createServer({
     configFile: false,
     root: webRoot,
@@ -58,7 +59,10 @@ export async function startPlayground(options: PlaygroundOptions = {}): Promise<
       host: HOST,
       port,
       strictPort: true,
-      hmr: options.hmr ?? true,
+      hmr,
+      // Without hot reload nothing needs Vite's WebSocket; an open one keeps a page out of the
+      // back/forward cache where a browser refuses sockets there (Chromium 156 closes it).
+      ...(hmr ? {} : { ws: false as const }),
       fs: { allow: [repoRoot] },
     },
     // Found up front, so a first visit never reloads the page halfway through a test.
