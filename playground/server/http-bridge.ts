@@ -40,7 +40,8 @@ export function createBridge(backend: LiveBackend, listener: 'page' | 'api'): Mi
       res.end();
       return;
     }
-    void forward(backend, listener, match[1]!, match[2]!, req, res);
+    // A client that hangs up mid-body rejects the read: drop the socket, keep the server.
+    forward(backend, listener, match[1]!, match[2]!, req, res).catch(() => res.destroy());
   };
 }
 

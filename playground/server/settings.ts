@@ -41,6 +41,10 @@ const CHECKS: { [K in keyof BackendSettings]: (value: unknown) => boolean } = {
   rateLimitHeaders: (v) => typeof v === 'boolean',
 };
 
+/** A value as the message shows it: JSON, but NaN and the infinities by name. */
+const show = (value: unknown) =>
+  typeof value === 'number' ? String(value) : JSON.stringify(value);
+
 /** `current` with the valid fields of `patch`; throws naming the first bad field and value. */
 export function mergeSettings(current: BackendSettings, patch: unknown): BackendSettings {
   if (typeof patch !== 'object' || patch === null || Array.isArray(patch)) {
@@ -48,9 +52,12 @@ export function mergeSettings(current: BackendSettings, patch: unknown): Backend
   }
   const next = { ...current };
   for (const [name, value] of Object.entries(patch)) {
-    const check = CHECKS[name as keyof BackendSettings];
-    if (check === undefined) throw new TypeError(`unknown setting ${JSON.stringify(name)}`);
-    if (!check(value)) throw new TypeError(`${name}: bad value ${JSON.stringify(value)}`);
+    // Own names only: `constructor` or `__proto__` from a JSON body is an unknown setting.
+    if (!Object.hasOwn(CHECKS, name))
+      throw new TypeError(`unknown setting ${JSON.stringify(name)}`);
+    if (!CHECKS[name as keyof BackendSettings](value)) {
+      throw new TypeError(`${name}: bad value ${show(value)}`);
+    }
     (next as Record<string, unknown>)[name] = value;
   }
   return next;

@@ -37,7 +37,7 @@ export function readConfig(search: string): PageConfig {
   const config: PageConfig = { ...DEFAULT_CONFIG };
   for (const [name, [min, max]] of Object.entries(LIMITS)) {
     const raw = params.get(name);
-    const value = raw === null ? Number.NaN : Number(raw);
+    const value = raw === null || raw.trim() === '' ? Number.NaN : Number(raw);
     if (Number.isInteger(value) && value >= min && value <= max) {
       (config as unknown as Record<string, number>)[name] = value;
     }

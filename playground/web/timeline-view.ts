@@ -71,7 +71,8 @@ export function timelineSvg({ entries, bands, now, width }: TimelineInput): stri
     parts.push(`<rect x="${LABEL_W}" y="2" width="${plotW}" height="${ROW_H - 4}" class="plot"/>`);
     for (const band of bands) {
       if (band.origin !== '' && band.origin !== origin) continue;
-      const end = band.to ?? now;
+      // A cooldown band ends in the future: draw it up to now.
+      const end = Math.min(band.to ?? now, now);
       if (end < from) continue;
       const bx = x(band.from);
       parts.push(
