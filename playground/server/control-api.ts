@@ -32,6 +32,9 @@ export async function handleControl(
       }
       case 'GET /__playground/requests': {
         const since = url.searchParams.get('since');
+        if (since !== null && !Number.isFinite(Number(since))) {
+          throw new TypeError(`since: bad value ${JSON.stringify(since)} (epoch ms)`);
+        }
         return send(
           res,
           200,

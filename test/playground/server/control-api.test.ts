@@ -162,6 +162,13 @@ describe('control routes: requests, counts, time', () => {
     expect((await control('requests?client=c')).json).toEqual([]);
   });
 
+  it('requests?since= that is not a number is a 400 naming it', async () => {
+    const { control } = await setup();
+    const answer = await control('requests?since=abc');
+    expect(answer.status).toBe(400);
+    expect(answer.json).toEqual({ error: 'since: bad value "abc" (epoch ms)' });
+  });
+
   it('counts gives per client: requests, those in the last minute, and 429s', async () => {
     const { control, get } = await setup({ limitPerMinute: 2 });
     for (let i = 0; i < 3; i++) await get('a');

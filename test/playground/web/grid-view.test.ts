@@ -1,7 +1,7 @@
 // @vitest-environment happy-dom
 import { describe, expect, it } from 'vitest';
 import { gridHtml } from '../../../playground/web/grid-view.js';
-import type { Tile } from '../../../playground/web/tile-board.js';
+import { type Tile, TileBoard } from '../../../playground/web/tile-board.js';
 
 const NOW = 1_700_000_000_000;
 
@@ -50,6 +50,15 @@ describe('gridHtml', () => {
       ['tile off', '500', '0.1 s'],
       ['tile off', '–', ''],
     ]);
+  });
+
+  it('escapes the error text in the title', () => {
+    const board = new TileBoard();
+    board.reset(1);
+    board.fail(0, 'a "quoted" <b>&');
+    const host = document.createElement('div');
+    host.innerHTML = gridHtml(board.tiles, 0);
+    expect(host.querySelector('.tile')?.getAttribute('title')).toBe('a "quoted" <b>&');
   });
 
   it('shows the value, the id, and the last error as the title', () => {
