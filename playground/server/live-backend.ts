@@ -34,6 +34,8 @@ export interface CountedRequest {
   keys?: number;
   /** `page` (the Vite origin) or `api` (the cross-origin API port). */
   listener: 'page' | 'api';
+  /** The page's number for it (`x-playground-seq`, same-origin requests only). */
+  pageSeq?: number;
 }
 
 /** What the HTTP bridge hands the backend. */
@@ -179,6 +181,8 @@ export class LiveBackend {
       status: 0,
       listener: call.listener,
     };
+    const pageSeq = Number(call.headers.get('x-playground-seq') ?? Number.NaN);
+    if (Number.isInteger(pageSeq)) record.pageSeq = pageSeq;
     this.#log.push(record);
     let drop = 0;
     while (drop < this.#log.length && this.#log[drop]!.at < at - LOG_KEEP_MS) drop++;

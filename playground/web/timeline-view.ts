@@ -107,7 +107,7 @@ function markSvg(entry: WireEntry, at: number): string {
           ? '#ea580c'
           : KIND_COLORS[entry.kind];
   const tall = entry.status === 429 ? 4 : 0;
-  return `<line class="mark" data-kind="${entry.kind}" data-at="${entry.at}" data-method="${entry.method}" data-url="${escapeXml(entry.url)}" data-status="${entry.status}" x1="${at.toFixed(1)}" x2="${at.toFixed(1)}" y1="${lane.y - tall}" y2="${lane.y + lane.h + tall}" stroke="${color}" stroke-width="${entry.status === 429 ? 2 : 1.2}"/>`;
+  return `<line class="mark" data-seq="${entry.seq}" data-kind="${entry.kind}" data-at="${entry.at}" data-method="${entry.method}" data-url="${escapeXml(entry.url)}" data-status="${entry.status}" x1="${at.toFixed(1)}" x2="${at.toFixed(1)}" y1="${lane.y - tall}" y2="${lane.y + lane.h + tall}" stroke="${color}" stroke-width="${entry.status === 429 ? 2 : 1.2}"/>`;
 }
 
 function axisSvg(top: number, x: (t: number) => number, now: number): string {

@@ -15,6 +15,13 @@ export interface WireEntry {
   status: number;
 }
 
+/**
+ * Header naming a request by its entry's `seq`, sent on same-origin requests only (on a
+ * cross-origin one it would cost a CORS preflight): the backend logs it, so each request it
+ * counted can be matched with its mark exactly.
+ */
+export const SEQ_HEADER = 'x-playground-seq';
+
 /** Entries kept: the timeline shows the last minute, the counters the whole run. */
 const KEEP_MS = 5 * 60_000;
 
@@ -52,7 +59,7 @@ export function createWireLog(name: string, network: typeof fetch = fetch): Wire
     totals.sent++;
     trim(list, entry.at);
     try {
-      const response = await network(input, init);
+      const response = await network(input, tagged(url, request, init, entry.seq));
       entry.status = response.status;
       if (response.ok || response.status === 304) totals.ok++;
       else if (response.status === 429) totals.rateLimited++;
@@ -79,4 +86,19 @@ function trim(list: WireEntry[], now: number) {
   let drop = 0;
   while (drop < list.length && list[drop]!.at < now - KEEP_MS) drop++;
   if (drop > 0) list.splice(0, drop);
+}
+
+/** `init` with the sequence header when `url` is on the page's origin. */
+function tagged(
+  url: string,
+  request: Request | undefined,
+  init: RequestInit | undefined,
+  seq: number,
+) {
+  const here = globalThis.location?.origin;
+  if (here === undefined || new URL(url, here).origin !== here) return init;
+  // init's headers replace a Request's own: start from whichever the request would send.
+  const headers = new Headers(init?.headers ?? request?.headers);
+  headers.set(SEQ_HEADER, String(seq));
+  return { ...init, headers };
 }
