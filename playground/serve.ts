@@ -3,7 +3,12 @@
 import { startPlayground } from './server/playground-server.js';
 
 const port = readPort('PORT', 5173);
-const apiPort = readPort('API_PORT', port + 1);
+// The API port follows the page's (a free one when PORT=0), unless API_PORT says otherwise.
+const apiPort = readPort('API_PORT', port === 0 ? 0 : port + 1);
+if (apiPort > 65_535) {
+  console.error(`PORT ${port} leaves no room for the API on ${apiPort}: set API_PORT`);
+  process.exit(1);
+}
 const playground = await startPlayground({ port, apiPort }).catch(
   (error: NodeJS.ErrnoException) => {
     if (error.code !== 'EADDRINUSE' && !/already in use/.test(error.message)) throw error;

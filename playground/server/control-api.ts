@@ -7,7 +7,8 @@ import type { LiveBackend } from './live-backend.js';
  * - `POST /__playground/force-429` with `{ client?, retryAfter }`: that client's next request
  *   (any client's without `client`) is answered 429 with `Retry-After: <retryAfter>`;
  * - `GET /__playground/requests?client=…&since=<epoch ms>`: the counted requests;
- * - `GET /__playground/counts`: per client, requests counted in all, in the last minute, and 429s;
+ * - `GET /__playground/counts?since=<epoch ms>`: per client, requests counted (since `since`),
+ *   in the last minute, and 429s;
  * - `GET /__playground/time`: the server's clock and the CORS preflights it answered.
  * A bad body or value is a 400 whose text names it; nothing changes then.
  */
@@ -18,6 +19,11 @@ export async function handleControl(
 ): Promise<void> {
   const url = new URL(req.url ?? '/', 'http://playground');
   const route = `${req.method ?? 'GET'} ${url.pathname}`;
+  // A cross-site form can post text/plain without asking; application/json needs a preflight
+  // that nothing grants, so another site cannot flip the switches.
+  if (req.method === 'POST' && !/^application\/json\b/.test(req.headers['content-type'] ?? '')) {
+    return send(res, 415, { error: 'content-type must be application/json' });
+  }
   try {
     switch (route) {
       case 'GET /__playground/settings':
@@ -26,26 +32,24 @@ export async function handleControl(
         return send(res, 200, backend.update(await readJson(req)));
       case 'POST /__playground/force-429': {
         const body = (await readJson(req)) as { client?: unknown; retryAfter?: unknown };
-        const client = body.client === undefined ? '*' : String(body.client);
+        const client = body.client === undefined ? '*' : body.client;
+        if (typeof client !== 'string' || !CLIENT_NAME.test(client)) {
+          throw new TypeError(`client: bad value ${JSON.stringify(client)} (a-z, 0-9, -)`);
+        }
         backend.force429(client, body.retryAfter as number);
         return send(res, 200, { client, retryAfter: body.retryAfter });
       }
-      case 'GET /__playground/requests': {
-        const since = url.searchParams.get('since');
-        if (since !== null && !Number.isFinite(Number(since))) {
-          throw new TypeError(`since: bad value ${JSON.stringify(since)} (epoch ms)`);
-        }
+      case 'GET /__playground/requests':
         return send(
           res,
           200,
           backend.requests({
             client: url.searchParams.get('client') ?? undefined,
-            since: since === null ? undefined : Number(since),
+            since: numberParam(url, 'since'),
           }),
         );
-      }
       case 'GET /__playground/counts':
-        return send(res, 200, countByClient(backend, Date.now()));
+        return send(res, 200, backend.counts(Date.now(), numberParam(url, 'since')));
       case 'GET /__playground/time':
         return send(res, 200, { now: Date.now(), preflights: backend.preflights });
       default:
@@ -56,17 +60,17 @@ export async function handleControl(
   }
 }
 
-/** Requests per client: in all, in the last minute, and answered 429. */
-function countByClient(backend: LiveBackend, now: number) {
-  const counts: Record<string, { requests: number; lastMinute: number; rateLimited: number }> = {};
-  for (const r of backend.requests()) {
-    counts[r.client] ??= { requests: 0, lastMinute: 0, rateLimited: 0 };
-    const count = counts[r.client]!;
-    count.requests++;
-    if (r.at >= now - 60_000) count.lastMinute++;
-    if (r.status === 429) count.rateLimited++;
+/** Client names as API paths carry them (`/c/<client>/api/…`), or `*` for any client. */
+const CLIENT_NAME = /^(\*|[a-z0-9-]{1,32})$/;
+
+/** An epoch-ms query parameter; undefined when absent, a TypeError naming it when not a number. */
+function numberParam(url: URL, name: string): number | undefined {
+  const raw = url.searchParams.get(name);
+  if (raw === null) return undefined;
+  if (raw.trim() === '' || !Number.isFinite(Number(raw))) {
+    throw new TypeError(`${name}: bad value ${JSON.stringify(raw)} (epoch ms)`);
   }
-  return counts;
+  return Number(raw);
 }
 
 function send(res: ServerResponse, status: number, body: unknown) {
@@ -82,11 +86,14 @@ function readJson(req: IncomingMessage): Promise<unknown> {
       text += chunk;
     });
     req.on('end', () => {
+      let body: unknown;
       try {
-        resolve(text === '' ? {} : JSON.parse(text));
+        body = text === '' ? {} : JSON.parse(text);
       } catch {
-        reject(new TypeError(`body is not JSON: ${text.slice(0, 80)}`));
+        return reject(new TypeError(`body is not JSON: ${text.slice(0, 80)}`));
       }
+      if (typeof body === 'object' && body !== null && !Array.isArray(body)) resolve(body);
+      else reject(new TypeError(`body must be a JSON object, got ${text.slice(0, 80)}`));
     });
     req.on('error', reject);
   });

@@ -20,7 +20,8 @@ export function createBridge(backend: LiveBackend, listener: 'page' | 'api'): Mi
   return (req, res, next) => {
     const url = req.url ?? '/';
     if (listener === 'api') setCors(res, backend.settings.exposeRetryAfter);
-    if (url.startsWith('/__playground/')) {
+    // The switches are the page's: never on the API port, where any origin may call.
+    if (url.startsWith('/__playground/') && listener === 'page') {
       void handleControl(backend, req, res);
       return;
     }

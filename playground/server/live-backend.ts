@@ -1,4 +1,5 @@
-import type { Clock } from '../../src/index.js';
+import type { Clock } from '../../src/environment/clock.js';
+import { systemClock } from '../../src/environment/clock.js';
 import {
   BATCH_PATH,
   CLIENT_HEADER,
@@ -57,12 +58,6 @@ const LOG_KEEP_MS = 10 * 60_000;
 /** The simulator's own request records are only trimmed: the log above is the one read. */
 const SIM_RECORDS_KEPT = 2000;
 
-const realClock: Clock = {
-  now: () => Date.now(),
-  setTimeout: (fn, ms) => setTimeout(fn, ms),
-  clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
-};
-
 /**
  * The playground's backend: the demo's simulated server (items that gain a point every second,
  * a batch and a per-item route, a per-client rolling rate limit answering 429 + Retry-After) on
@@ -77,13 +72,15 @@ export class LiveBackend {
   #seq = 0;
   /** Forced 429s: client ('*' for any) → Retry-After seconds of its next request. */
   readonly #forced = new Map<string, number>();
+  /** Per client, every arrival time (never trimmed, unlike the log) and the 429s answered. */
+  readonly #totals = new Map<string, { arrivals: number[]; rateLimited: number }>();
   /** CORS preflights the API port answered; the browser sends them, pollwise does not. */
   preflights = 0;
 
   constructor(
     settings: Partial<BackendSettings> = {},
     private readonly random: () => number = Math.random,
-    private readonly clock: Clock = realClock,
+    private readonly clock: Clock = systemClock,
   ) {
     this.#settings = mergeSettings({ ...DEFAULT_SETTINGS }, settings);
     this.#sim = this.#build();
@@ -125,6 +122,23 @@ export class LiveBackend {
     );
   }
 
+  /**
+   * Per client: requests counted since `since` (epoch ms; all when undefined), of them in the
+   * minute before `now`, and 429s answered in all. Not limited to the log's 10 minutes.
+   */
+  counts(now: number, since = 0) {
+    const counts: Record<string, { requests: number; lastMinute: number; rateLimited: number }> =
+      {};
+    for (const [client, { arrivals, rateLimited }] of this.#totals) {
+      counts[client] = {
+        requests: arrivals.length - firstAtOrAfter(arrivals, since),
+        lastMinute: arrivals.length - firstAtOrAfter(arrivals, now - 60_000),
+        rateLimited,
+      };
+    }
+    return counts;
+  }
+
   /** Answers one request; never rejects (an aborted request gets a 499 nobody reads). */
   async handle(call: BackendCall): Promise<Response> {
     const record = this.#count(call);
@@ -132,6 +146,7 @@ export class LiveBackend {
       () => new Response(null, { status: 499 }),
     );
     record.status = response.status;
+    if (response.status === 429) this.#totalsOf(call.client).rateLimited++;
     return response;
   }
 
@@ -184,10 +199,20 @@ export class LiveBackend {
     const pageSeq = Number(call.headers.get('x-playground-seq') ?? Number.NaN);
     if (Number.isInteger(pageSeq)) record.pageSeq = pageSeq;
     this.#log.push(record);
+    this.#totalsOf(call.client).arrivals.push(at);
     let drop = 0;
     while (drop < this.#log.length && this.#log[drop]!.at < at - LOG_KEEP_MS) drop++;
     if (drop > 0) this.#log.splice(0, drop);
     return record;
+  }
+
+  #totalsOf(client: string) {
+    let totals = this.#totals.get(client);
+    if (totals === undefined) {
+      totals = { arrivals: [], rateLimited: 0 };
+      this.#totals.set(client, totals);
+    }
+    return totals;
   }
 
   #takeForced(client: string): number | undefined {
@@ -244,4 +269,16 @@ function routeOf(path: string): Route {
   if (pathname === SUMMARY_PATH) return 'summary';
   if (pathname === LOGS_PATH || pathname?.startsWith('/api/items/')) return 'item';
   return 'other';
+}
+
+/** Index of the first time at or after `at` in ascending `times` (binary search). */
+function firstAtOrAfter(times: readonly number[], at: number): number {
+  let low = 0;
+  let high = times.length;
+  while (low < high) {
+    const mid = (low + high) >>> 1;
+    if (times[mid]! < at) low = mid + 1;
+    else high = mid;
+  }
+  return low;
 }

@@ -1,7 +1,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { createServer, type Plugin } from 'vite';
+import { createServer, type Plugin, type ViteDevServer } from 'vite';
 import { createBridge } from './http-bridge.js';
 import { LiveBackend } from './live-backend.js';
 import type { BackendSettings } from './settings.js';
@@ -50,40 +50,45 @@ export async function startPlayground(options: PlaygroundOptions = {}): Promise<
   const apiOrigin = `http://${HOST}:${(api.address() as AddressInfo).port}`;
 
   const hmr = options.hmr ?? true;
-  const vite = await createServer({
-    configFile: false,
-    root: webRoot,
-    logLevel: options.logLevel ?? 'info',
-    clearScreen: false,
-    server: {
-      host: HOST,
-      port,
-      strictPort: true,
-      hmr,
-      // Without hot reload nothing needs Vite's WebSocket; an open one keeps a page out of the
-      // back/forward cache where a browser refuses sockets there (Chromium 156 closes it).
-      ...(hmr ? {} : { ws: false as const }),
-      fs: { allow: [repoRoot] },
-    },
-    // Found up front, so a first visit never reloads the page halfway through a test.
-    optimizeDeps: { include: ['mitt', 'zod/mini', 'zod'] },
-    plugins: [backendPlugin(backend, apiOrigin)],
-  });
+  let vite: ViteDevServer | undefined;
   try {
+    vite = await createServer({
+      configFile: false,
+      root: webRoot,
+      logLevel: options.logLevel ?? 'info',
+      clearScreen: false,
+      server: {
+        host: HOST,
+        port,
+        strictPort: true,
+        hmr,
+        // Without hot reload nothing needs Vite's WebSocket; an open one keeps a page out of the
+        // back/forward cache where a browser refuses sockets there (Chromium 156 closes it).
+        ...(hmr ? {} : { ws: false as const }),
+        fs: { allow: [repoRoot] },
+      },
+      // Found up front, so a first visit never reloads the page halfway through a test.
+      optimizeDeps: { include: ['mitt', 'zod/mini', 'zod'] },
+      plugins: [backendPlugin(backend, apiOrigin)],
+    });
     await vite.listen();
   } catch (error) {
-    await vite.close();
+    await vite?.close();
     await closeServer(api, sockets);
     throw error;
   }
-  const address = vite.httpServer?.address() as AddressInfo;
+  const server = vite;
+  const address = server.httpServer?.address() as AddressInfo;
   return {
     url: `http://${HOST}:${address.port}/`,
     apiOrigin,
     backend,
     async close() {
-      await vite.close();
-      await closeServer(api, sockets);
+      try {
+        await server.close();
+      } finally {
+        await closeServer(api, sockets);
+      }
     },
   };
 }

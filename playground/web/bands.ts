@@ -49,15 +49,12 @@ export class BandLog {
     return this.#list.find((b) => b.kind === kind && b.origin === origin && b.to === undefined);
   }
 
+  /** Drops bands that ended long ago, wherever they are (an open one may come first). */
   #trim(now: number) {
-    let drop = 0;
-    while (
-      drop < this.#list.length &&
-      this.#list[drop]!.to !== undefined &&
-      this.#list[drop]!.to! < now - KEEP_MS
-    ) {
-      drop++;
-    }
-    if (drop > 0) this.#list.splice(0, drop);
+    const ended = (band: Band) => band.to !== undefined && band.to < now - KEEP_MS;
+    if (!this.#list.some(ended)) return;
+    const kept = this.#list.filter((band) => !ended(band));
+    this.#list.length = 0;
+    this.#list.push(...kept);
   }
 }

@@ -33,7 +33,14 @@ export class TileBoard {
 
   fail(id: number, error: unknown): void {
     const tile = this.tiles[id];
-    if (tile !== undefined) tile.error = error instanceof Error ? error.name : String(error);
+    // A plain Error says what happened in its message ("HTTP 429"); pollwise's errors by name.
+    if (tile === undefined) return;
+    tile.error =
+      error instanceof Error
+        ? error.name === 'Error'
+          ? error.message
+          : error.name
+        : String(error);
   }
 
   /** Mean age of the subscribed tiles' data (ms), counting tiles with no data from `since`. */

@@ -61,8 +61,8 @@ describe('control routes: settings', () => {
     [{ limitPerMinute: 0 }, 'limitPerMinute: bad value 0'],
     [{ latencyMs: 5, errorRate: 'high' }, 'errorRate: bad value "high"'],
     [{ retries: 3 }, 'unknown setting "retries"'],
-    [[1, 2], 'settings must be an object, got [1,2]'],
-    [null, 'settings must be an object, got null'],
+    [[1, 2], 'body must be a JSON object, got [1,2]'],
+    [null, 'body must be a JSON object, got null'],
   ])('POST %j is a 400 naming it, and changes nothing', async (patch, message) => {
     const { backend, control } = await setup();
     const { status, json } = await control('settings', patch);
@@ -182,6 +182,21 @@ describe('control routes: requests, counts, time', () => {
     });
   });
 
+  it('counts?since= counts from then on; a since that is not a number is a 400', async () => {
+    const { control, get } = await setup();
+    await get('a');
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    const since = Date.now();
+    await get('a');
+    await get('a');
+    expect((await control(`counts?since=${since}`)).json).toEqual({
+      a: { requests: 2, lastMinute: 3, rateLimited: 0 },
+    });
+    const bad = await control('counts?since=soon');
+    expect(bad.status).toBe(400);
+    expect(bad.json).toEqual({ error: 'since: bad value "soon" (epoch ms)' });
+  });
+
   it('counts a request of 61 s ago in requests but not in lastMinute', async () => {
     // The real clock shifted by a settable offset: the backend logs a request "61 s ago".
     let offset = -61_000;
@@ -226,7 +241,10 @@ describe('control routes: requests, counts, time', () => {
     ['PUT', 'settings'],
   ])('%s /__playground/%s is a 404 naming the route', async (method, path) => {
     const { origin } = await setup();
-    const response = await fetch(`${origin}/__playground/${path}`, { method });
+    const response = await fetch(`${origin}/__playground/${path}`, {
+      method,
+      headers: { 'content-type': 'application/json' },
+    });
     expect(response.status).toBe(404);
     expect(await response.json()).toEqual({ error: `no route ${method} /__playground/${path}` });
   });
@@ -238,12 +256,41 @@ describe('control routes: requests, counts, time', () => {
     expect(backend.requests()).toEqual([]);
   });
 
-  it('the api listener serves the control routes too, with CORS headers', async () => {
+  it('the api listener (open to any origin) does not serve the control routes', async () => {
     const backend = new LiveBackend({ latencyMs: 0, limitPerMinute: 9 });
     const api = await loopbackServer(createBridge(backend, 'api'));
-    const response = await fetch(`${api.origin}/__playground/settings`);
-    expect(response.status).toBe(200);
-    expect(response.headers.get('access-control-allow-origin')).toBe('*');
-    expect(await response.json()).toEqual(settingsWith({ limitPerMinute: 9 }));
+    const read = await fetch(`${api.origin}/__playground/settings`);
+    expect(read.status).toBe(404);
+    const write = await fetch(`${api.origin}/__playground/settings`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ latencyMs: 9999 }),
+    });
+    expect(write.status).toBe(404);
+    expect(backend.settings).toEqual(settingsWith({ latencyMs: 0, limitPerMinute: 9 }));
   });
+
+  it('a POST that is not application/json is a 415 and changes nothing (no cross-site form posts)', async () => {
+    const { backend, origin } = await setup();
+    const response = await fetch(`${origin}/__playground/settings`, {
+      method: 'POST',
+      headers: { 'content-type': 'text/plain' },
+      body: JSON.stringify({ latencyMs: 9999 }),
+    });
+    expect(response.status).toBe(415);
+    expect(await response.json()).toEqual({ error: 'content-type must be application/json' });
+    expect(backend.settings).toEqual(settingsWith({}));
+  });
+
+  it.each([['Pollwise'], [''], [7]])(
+    'force-429 for client %j is a 400 naming it',
+    async (client) => {
+      const { backend, control, get } = await setup();
+      const { status, json } = await control('force-429', { client, retryAfter: 3 });
+      expect(status).toBe(400);
+      expect(json.error).toBe(`client: bad value ${JSON.stringify(client)} (a-z, 0-9, -)`);
+      expect((await get('pollwise')).status).toBe(200);
+      expect(backend.requests().map((r) => r.status)).toEqual([200]);
+    },
+  );
 });

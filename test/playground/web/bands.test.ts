@@ -108,6 +108,14 @@ describe('BandLog', () => {
     ]);
   });
 
+  it('forgets old closed bands also behind a band that is still open', () => {
+    const log = new BandLog();
+    log.open('hidden', '', T0);
+    log.span('cooldown', O, T0, T0 + 1000);
+    log.open('paced', O, T0 + 301_001);
+    expect(log.since(0).map((b) => b.kind)).toEqual(['hidden', 'paced']);
+  });
+
   it('uses Date.now() when no time is given', () => {
     const log = new BandLog();
     const before = Date.now();

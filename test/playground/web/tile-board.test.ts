@@ -21,6 +21,10 @@ describe('TileBoard', () => {
     board.fail(0, new TypeError('x'));
     board.fail(1, 'boom');
     expect(board.tiles.map((t) => t.error)).toEqual(['TypeError', 'boom']);
+    // A plain Error (the naive dashboard's "HTTP 429") by its message.
+    board.fail(1, new Error('HTTP 429'));
+    expect(board.tiles[1]?.error).toBe('HTTP 429');
+    board.fail(1, 'boom');
     board.show(0, 42, 7, T0);
     expect(board.tiles[0]).toEqual({
       id: 0,
