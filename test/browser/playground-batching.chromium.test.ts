@@ -1,14 +1,12 @@
 // Issue 10, browser test 4: 100 items give ceil(100 / 64) = 2 batch requests per tick, counted
 // at the server, with every item in exactly one of them and no per-item request.
-import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { CountedRequest } from '../../playground/server/live-backend.js';
-import { chromiumAvailable, launchRealChromium, type RealChromium } from '../support/chromium.js';
+import { chromiumAvailable } from '../support/chromium.js';
 import {
   counted,
   openPlayground,
-  type RunningPlayground,
-  startTestPlayground,
+  usePlaygroundInChromium,
   waitFor,
 } from '../support/playground.js';
 
@@ -32,21 +30,10 @@ function ticksOf(requests: CountedRequest[]): CountedRequest[][] {
 }
 
 describe.skipIf(!chromiumAvailable())('playground in real Chromium: batching', () => {
-  let playground: RunningPlayground;
-  let chrome: RealChromium;
-  let page: Page;
-
-  beforeAll(async () => {
-    playground = await startTestPlayground();
-    chrome = await launchRealChromium();
-    page = chrome.page;
-  });
-  afterAll(async () => {
-    await chrome?.close();
-    await playground?.close();
-  });
+  const env = usePlaygroundInChromium();
 
   it('polls 100 items with 2 batch requests per tick (64 + 36 keys), and no per-item request', async () => {
+    const { playground, page } = env;
     const opened = Date.now();
     await openPlayground(page, playground, {
       items: ITEMS,

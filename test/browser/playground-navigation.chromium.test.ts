@@ -4,11 +4,11 @@
 // one tick. Twice: with Chromium's back/forward cache (the frozen page itself comes back, and
 // the test proves it did with a `pageshow` whose `persisted` is true), and without it (the
 // return is a fresh load). Page stamps (`lifecycle`) use the page's clock: the same system clock.
-import type { CDPSession, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { CDPSession } from 'playwright-core';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { PlaygroundHook } from '../../playground/web/playground-hook.js';
 import { DEFAULTS } from '../../src/defaults.js';
-import { chromiumAvailable, launchRealChromium, type RealChromium } from '../support/chromium.js';
+import { chromiumAvailable } from '../support/chromium.js';
 import {
   counted,
   openPlayground,
@@ -16,7 +16,7 @@ import {
   type RunningPlayground,
   sleep,
   sleepUntil,
-  startTestPlayground,
+  usePlaygroundInChromium,
   waitFor,
 } from '../support/playground.js';
 
@@ -46,42 +46,30 @@ function windowCount(playground: RunningPlayground, from: number) {
 const perSecond = (count: number) => (count * 1000) / WINDOW;
 
 describe.skipIf(!chromiumAvailable())('playground in real Chromium: away and back', () => {
-  let playground: RunningPlayground;
-
-  beforeAll(async () => {
-    // No rate limit in the way: 4 requests a second is over the default 120 a minute.
-    playground = await startTestPlayground({ limitPerMinute: 100_000 });
-  });
-  afterAll(async () => {
-    await playground?.close();
-  });
-
   describe.each([
     { mode: 'bfcache on', flags: [] as string[], bfcache: true },
     { mode: 'bfcache off', flags: ['--disable-back-forward-cache'], bfcache: false },
   ])('$mode', ({ mode, flags, bfcache }) => {
-    let chrome: RealChromium | undefined;
-    let page: Page;
+    // No rate limit in the way: 4 requests a second is over the default 120 a minute.
+    const env = usePlaygroundInChromium({
+      settings: { limitPerMinute: 100_000 },
+      extraFlags: flags,
+    });
     let cdp: CDPSession;
     /** Why Chromium did not restore the page from the back/forward cache, per navigation. */
     const notCached: string[][] = [];
 
     beforeAll(async () => {
-      chrome = await launchRealChromium({ extraFlags: flags });
-      page = chrome.page;
-      cdp = await chrome.context.newCDPSession(page);
+      cdp = await env.chrome.context.newCDPSession(env.page);
       cdp.on('Page.backForwardCacheNotUsed', (event) => {
         notCached.push(event.notRestoredExplanations.map((r) => `${r.type}: ${r.reason}`));
       });
       await cdp.send('Page.enable');
     });
-    afterAll(async () => {
-      await chrome?.close();
-    });
 
     const lifecycle = () =>
-      page.evaluate(() => window.__playground?.lifecycle) as Promise<Lifecycle>;
-    const inspect = () => page.evaluate(() => window.__playground!.pollwise().inspect);
+      env.page.evaluate(() => window.__playground?.lifecycle) as Promise<Lifecycle>;
+    const inspect = () => env.page.evaluate(() => window.__playground!.pollwise().inspect);
     /** `inspect()` sampled across ticks (a group's timer is briefly unset while it runs). */
     async function inspectMax(): Promise<Record<(typeof SHAPE)[number], number>> {
       const samples: Inspection[] = [];
@@ -95,6 +83,7 @@ describe.skipIf(!chromiumAvailable())('playground in real Chromium: away and bac
     }
 
     it('polls at the same rate after the return as before (no duplicate timers)', async () => {
+      const { playground, page } = env;
       await openPlayground(page, playground, CONFIG);
       const opened = Date.now();
       const beforeFrom = opened + SETTLE;
