@@ -1,24 +1,8 @@
-import * as z from 'zod';
 import type { Snapshot } from '../../src/index.js';
-import { createResource } from '../../src/resource/index.js';
-import type { RunLogs, RunRef } from '../sim/simulated-server.js';
-import {
-  batchUrl,
-  type DashboardClient,
-  type DashboardEnvironment,
-  PROJECT,
-  runLogsUrl,
-  runRef,
-  tileOf,
-} from './dashboard.js';
+import type { RunLogs } from '../sim/simulated-server.js';
+import { type DashboardClient, type DashboardEnvironment, runRef, tileOf } from './dashboard.js';
 import { createDemoPoller } from './demo-poller.js';
-
-/** One run's logs, as both endpoints answer them; the resource's `data` is typed from it. */
-const runLogsSchema = z.object({
-  run: z.string(),
-  run_id: z.number().int(),
-  logs: z.array(z.object({ step: z.number(), value: z.number() })),
-});
+import { createRunLogsResource } from './run-logs-resource.js';
 
 /**
  * The same dashboard on one resource (`createResource(poller, …)`, from `pollwise/resource`):
@@ -37,19 +21,7 @@ function startBatched({
   show,
 }: DashboardEnvironment) {
   const poller = createDemoPoller({ clock, fetch, visibility, random });
-  const logs = createResource<RunRef, RunLogs>(poller, {
-    item: { url: (ref) => runLogsUrl(origin, ref), schema: runLogsSchema },
-    batch: {
-      url: batchUrl(origin),
-      body: (runs) => ({ project: PROJECT, runs }),
-      key: (entry) => {
-        const { run, run_id } = entry as RunRef;
-        return { run, run_id };
-      },
-      maxSize: 64,
-    },
-    keyId: (ref) => String(ref.run_id),
-  });
+  const logs = createRunLogsResource(poller, origin);
   for (let id = 0; id < items; id++) {
     // A tile counts as refreshed when new data arrives, as with the other clients: every read
     // brings a new `step` (it bumps every second; a run is read at most every 2.25 s), so the

@@ -9,7 +9,7 @@ export interface BackendSettings {
   limitPerMinute: number;
   /** Time from request to answer (ms). */
   latencyMs: number;
-  /** Share of accepted requests answered 500 instead, in [0, 1]. */
+  /** Share of requests answered 500 before the rate limit sees them (no budget used), in [0, 1]. */
   errorRate: number;
   /** Whether the API port exposes `Retry-After` to the page through CORS. */
   exposeRetryAfter: boolean;

@@ -31,16 +31,32 @@ const LIMITS = {
   summaryEvery: [0, 60_000],
 } as const;
 
+/** `value` when it is an integer within the limits of `name`, else undefined. */
+function inRange(name: keyof typeof LIMITS, value: unknown): number | undefined {
+  const [min, max] = LIMITS[name];
+  return Number.isInteger(value) && (value as number) >= min && (value as number) <= max
+    ? (value as number)
+    : undefined;
+}
+
+/** `next`, with every number out of range (or not a number) taken from `fallback`. */
+export function checkedConfig(next: PageConfig, fallback: PageConfig): PageConfig {
+  const config = { ...next };
+  for (const name of Object.keys(LIMITS) as (keyof typeof LIMITS)[]) {
+    config[name] = inRange(name, next[name]) ?? fallback[name];
+  }
+  if (config.api !== 'same' && config.api !== 'cross') config.api = fallback.api;
+  return config;
+}
+
 /** The config a query string asks for; unknown or out-of-range values keep their defaults. */
 export function readConfig(search: string): PageConfig {
   const params = new URLSearchParams(search);
   const config: PageConfig = { ...DEFAULT_CONFIG };
-  for (const [name, [min, max]] of Object.entries(LIMITS)) {
+  for (const name of Object.keys(LIMITS) as (keyof typeof LIMITS)[]) {
     const raw = params.get(name);
-    const value = raw === null || raw.trim() === '' ? Number.NaN : Number(raw);
-    if (Number.isInteger(value) && value >= min && value <= max) {
-      (config as unknown as Record<string, number>)[name] = value;
-    }
+    const value = inRange(name, raw === null || raw.trim() === '' ? Number.NaN : Number(raw));
+    if (value !== undefined) config[name] = value;
   }
   const api = params.get('api');
   if (api === 'same' || api === 'cross') config.api = api;

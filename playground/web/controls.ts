@@ -4,8 +4,9 @@ import type { PageConfig } from './config.js';
 export interface ControlHandlers {
   updateServer(patch: Partial<BackendSettings>): void;
   force429(retryAfterSeconds: number): void;
-  restart(patch: Partial<PageConfig>): void;
-  togglePause(): boolean;
+  /** Restarts with `patch`; returns the config in use (a bad value keeps the current one). */
+  restart(patch: Partial<PageConfig>): PageConfig;
+  togglePause(): void;
 }
 
 const SERVER_BOOLEANS = ['batchEndpoint', 'rateLimitHeaders', 'exposeRetryAfter'] as const;
@@ -40,7 +41,9 @@ export function bindControls(
   for (const name of PAGE_NUMBERS) {
     const input = field<HTMLInputElement>(name);
     input.value = String(config[name]);
-    input.addEventListener('change', () => on.restart({ [name]: input.valueAsNumber }));
+    input.addEventListener('change', () => {
+      input.value = String(on.restart({ [name]: input.valueAsNumber })[name]);
+    });
   }
   const api = field<HTMLSelectElement>('api');
   api.value = config.api;
@@ -53,8 +56,6 @@ export function bindControls(
   form.querySelector('#force429')!.addEventListener('click', () => {
     on.force429(retryAfter.valueAsNumber);
   });
-  const pause = form.querySelector<HTMLButtonElement>('#pause')!;
-  pause.addEventListener('click', () => {
-    pause.textContent = on.togglePause() ? 'resume' : 'pause';
-  });
+  // Its label follows the poller in every redraw (a restart makes a new, running one).
+  form.querySelector('#pause')!.addEventListener('click', () => on.togglePause());
 }

@@ -1,3 +1,4 @@
+import { escapeHtml } from './escape-html.js';
 import type { Tile } from './tile-board.js';
 
 /** Age buckets for the tile colours (ms): fresh, a few ticks old, stale. */
@@ -20,12 +21,8 @@ export function gridHtml(tiles: readonly Tile[], now: number): string {
               : 'stale';
       const value = tile.value === undefined ? '–' : String(tile.value);
       const ageText = age === undefined ? '' : `${(age / 1000).toFixed(1)} s`;
-      const title = tile.error === undefined ? '' : ` title="${escapeAttribute(tile.error)}"`;
+      const title = tile.error === undefined ? '' : ` title="${escapeHtml(tile.error)}"`;
       return `<button type="button" class="tile ${freshness}" data-id="${tile.id}" data-age="${age ?? ''}"${title}><b>${tile.id}</b><span>${value}</span><i>${ageText}</i></button>`;
     })
     .join('');
-}
-
-function escapeAttribute(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/"/g, '&quot;');
 }

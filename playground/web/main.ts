@@ -1,20 +1,20 @@
 // The playground page's composition root: reads the config, starts both dashboards on their
-// wire logs, binds the controls, and redraws the views. Nothing else happens here.
+// wire logs, binds the controls and the redraw loop.
 import { BandLog } from './bands.js';
-import { type PageConfig, readConfig, writeConfig } from './config.js';
+import { checkedConfig, type PageConfig, readConfig, writeConfig } from './config.js';
 import { bindControls } from './controls.js';
-import { countersHtml, naiveCounters, pollwiseCounters } from './counters-view.js';
-import { gridHtml } from './grid-view.js';
+import { naiveCounters, pollwiseCounters } from './counters-view.js';
+import { drawDashboard } from './dashboard-view.js';
 import { type NaiveDashboard, startNaiveDashboard } from './naive-dashboard.js';
 import type { PlaygroundHook } from './playground-hook.js';
 import { type PollwiseDashboard, startPollwiseDashboard } from './pollwise-dashboard.js';
 import { type ClientCounts, serverApi } from './server-api.js';
 import { TileBoard } from './tile-board.js';
-import { timelineSvg } from './timeline-view.js';
 import { createWireLog } from './wire-log.js';
 
-/** Redraws per second while visible (a hidden tab's timers run at most once a second). */
+/** Redraw period (ms); a hidden tab's timers run at most once a second anyway. */
 const RENDER_EVERY_MS = 250;
+/** How often the server's counts are fetched (ms). */
 const COUNTS_EVERY_MS = 1000;
 
 const apiOrigin =
@@ -33,6 +33,7 @@ let counts: ClientCounts = {};
 function start() {
   const origin = config.api === 'same' ? location.origin : apiOrigin;
   startedAt = Date.now();
+  counts = {};
   pollwise = startPollwiseDashboard({ base: `${origin}/c/pollwise`, origin, config, ...pw });
   naive = config.naive
     ? startNaiveDashboard({ base: `${origin}/c/naive`, origin, config, ...nv })
@@ -42,66 +43,83 @@ function start() {
   document.querySelector('#naive')!.toggleAttribute('hidden', !config.naive);
 }
 
-function restart(patch: Partial<PageConfig>) {
+/** Applies `patch` (a value out of range keeps the current one); returns the config in use. */
+function restart(patch: Partial<PageConfig>): PageConfig {
+  const next = checkedConfig({ ...config, ...patch }, config);
   pollwise.stop();
   naive?.stop();
-  config = { ...config, ...patch };
+  config = next;
   history.replaceState(null, '', `${location.pathname}${writeConfig(config)}`);
   start();
+  return config;
 }
 
 function render(now = Date.now()) {
   const hidden = pageBands.since(now - 60_000);
-  const pwSection = document.querySelector('#pollwise')!;
-  pwSection.querySelector('.counters')!.innerHTML = countersHtml(
-    pollwiseCounters(pollwise.poller.stats(), {
-      meanAgeMs: pw.board.meanAge(now, startedAt),
-      serverCounted: counts.pollwise?.requests,
-      refusedAppCalls: pollwise.refusedAppCalls(),
-    }),
+  drawDashboard(
+    document.querySelector('#pollwise')!,
+    {
+      counters: pollwiseCounters(pollwise.poller.stats(), {
+        meanAgeMs: pw.board.meanAge(now, startedAt),
+        serverCounted: counts.pollwise?.requests,
+        refusedAppCalls: pollwise.refusedAppCalls(),
+      }),
+      entries: pw.wire.entries(),
+      bands: [...hidden, ...pw.bands.since(now - 60_000)],
+      tiles: pw.board.tiles,
+    },
+    now,
   );
-  drawTimeline(pwSection, pw.wire.entries(), [...hidden, ...pw.bands.since(now - 60_000)], now);
-  pwSection.querySelector('.grid')!.innerHTML = gridHtml(pw.board.tiles, now);
-  document.querySelector('#pollwise-state')!.textContent = pollwise.poller.paused ? 'paused' : '';
+  const paused = pollwise.poller.paused;
+  document.querySelector('#pollwise-state')!.textContent = paused ? 'paused' : '';
+  document.querySelector('#pause')!.textContent = paused ? 'resume' : 'pause';
   if (naive === undefined) return;
-  const nvSection = document.querySelector('#naive')!;
-  nvSection.querySelector('.counters')!.innerHTML = countersHtml(
-    naiveCounters(nv.wire.totals(), {
-      meanAgeMs: nv.board.meanAge(now, startedAt),
-      serverCounted: counts.naive?.requests,
-    }),
+  drawDashboard(
+    document.querySelector('#naive')!,
+    {
+      counters: naiveCounters(nv.wire.totals(), {
+        meanAgeMs: nv.board.meanAge(now, startedAt),
+        serverCounted: counts.naive?.requests,
+      }),
+      entries: nv.wire.entries(),
+      bands: hidden,
+      tiles: nv.board.tiles,
+    },
+    now,
   );
-  drawTimeline(nvSection, nv.wire.entries(), hidden, now);
-  nvSection.querySelector('.grid')!.innerHTML = gridHtml(nv.board.tiles, now);
-}
-
-function drawTimeline(
-  section: Element,
-  entries: Parameters<typeof timelineSvg>[0]['entries'],
-  bands: Parameters<typeof timelineSvg>[0]['bands'],
-  now: number,
-) {
-  const host = section.querySelector<HTMLElement>('.timeline-host')!;
-  host.innerHTML = timelineSvg({ entries, bands, now, width: Math.max(360, host.clientWidth) });
 }
 
 function watchPage() {
-  const onVisibility = () => {
+  document.addEventListener('visibilitychange', () => {
     lifecycle.push({ type: 'visibilitychange', state: document.visibilityState, at: Date.now() });
     if (document.visibilityState === 'hidden') pageBands.open('hidden', '');
     else pageBands.close('hidden', '');
-  };
-  document.addEventListener('visibilitychange', onVisibility);
+  });
   if (document.visibilityState === 'hidden') pageBands.open('hidden', '');
   for (const type of ['pageshow', 'pagehide'] as const) {
     window.addEventListener(type, (event) => {
       lifecycle.push({ type, persisted: event.persisted, at: Date.now() });
     });
   }
-  document.querySelector('.grid')!.addEventListener('click', (event) => {
+  // pointerdown, not click: the grid is redrawn 4 times a second, and a click whose press and
+  // release land on two copies of a tile goes to the grid, not to the tile.
+  document.querySelector('#pollwise .grid')!.addEventListener('pointerdown', (event) => {
     const tile = (event.target as Element).closest<HTMLElement>('.tile');
     if (tile?.dataset.id !== undefined) pollwise.toggle(Number(tile.dataset.id));
   });
+}
+
+/** Shows a failed switch (the server names the bad value) until the next change. */
+function report(action: Promise<unknown>) {
+  const status = document.querySelector('#status')!;
+  action.then(
+    () => {
+      status.textContent = '';
+    },
+    (error: unknown) => {
+      status.textContent = String(error instanceof Error ? error.message : error);
+    },
+  );
 }
 
 async function main() {
@@ -109,25 +127,24 @@ async function main() {
   watchPage();
   const settings = await serverApi.settings();
   bindControls(document.querySelector('form')!, settings, config, {
-    updateServer: (patch) => void serverApi.update(patch),
-    force429: (seconds) => void serverApi.force429(seconds, 'pollwise'),
+    updateServer: (patch) => report(serverApi.update(patch)),
+    force429: (seconds) => report(serverApi.force429(seconds, 'pollwise')),
     restart,
     togglePause() {
       if (pollwise.poller.paused) pollwise.poller.resume();
       else pollwise.poller.pause();
-      return pollwise.poller.paused;
     },
   });
   setInterval(() => render(), RENDER_EVERY_MS);
   setInterval(() => {
-    serverApi.counts().then(
+    serverApi.counts(startedAt).then(
       (next) => {
         counts = next;
       },
       () => {},
     );
   }, COUNTS_EVERY_MS);
-  const hook: PlaygroundHook = {
+  window.__playground = {
     config: () => ({ ...config }),
     apiOrigin,
     restart,
@@ -146,7 +163,6 @@ async function main() {
     render,
     lifecycle,
   };
-  window.__playground = hook;
   render();
 }
 

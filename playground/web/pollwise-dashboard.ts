@@ -1,18 +1,11 @@
-import * as z from 'zod/mini';
 import { createPoller, isRefusal, type Poller, type Snapshot } from '../../src/index.js';
-import { createResource } from '../../src/resource/index.js';
-import { batchUrl, PROJECT, runLogsUrl, runRef, tileOf } from '../clients/dashboard.js';
-import type { RunLogs, RunRef } from '../sim/simulated-server.js';
+import { runRef, tileOf } from '../clients/dashboard.js';
+import { createRunLogsResource } from '../clients/run-logs-resource.js';
+import type { RunLogs } from '../sim/simulated-server.js';
 import type { BandLog } from './bands.js';
 import type { PageConfig } from './config.js';
 import type { TileBoard } from './tile-board.js';
 import type { WireLog } from './wire-log.js';
-
-const runLogsSchema = z.object({
-  run: z.string(),
-  run_id: z.number(),
-  logs: z.array(z.object({ step: z.number(), value: z.number() })),
-});
 
 /** How often the page looks whether pacing holds polls back (ms), for the paced bands. */
 const PACED_SAMPLE_MS = 200;
@@ -48,19 +41,7 @@ export function startPollwiseDashboard(setup: DashboardSetup): PollwiseDashboard
     fetch: wire.fetch,
     hosts: [{ match: origin, interval: config.interval }],
   });
-  const logs = createResource<RunRef, RunLogs>(poller, {
-    item: { url: (ref) => runLogsUrl(base, ref), schema: runLogsSchema },
-    batch: {
-      url: batchUrl(base),
-      body: (runs) => ({ project: PROJECT, runs }),
-      key: (entry) => {
-        const { run, run_id } = entry as RunRef;
-        return { run, run_id };
-      },
-      maxSize: config.batchSize,
-    },
-    keyId: (ref) => String(ref.run_id),
-  });
+  const logs = createRunLogsResource(poller, base, config.batchSize);
   const subscriptions = new Map<number, () => void>();
   const subscribe = (id: number) => {
     const sub = logs.subscribe(runRef(id), (snapshot) => showSnapshot(board, id, snapshot));
@@ -100,7 +81,10 @@ function showSnapshot(board: TileBoard, id: number, snapshot: Snapshot<RunLogs>)
   }
 }
 
-/** Cooldown, breaker and paced bands from the poller's events and its inspection. */
+/**
+ * Cooldown and breaker bands from the poller's events, per origin; paced bands from
+ * `inspect().paced`, which counts for the whole poller, drawn on every origin it talked to.
+ */
 function recordBands(poller: Poller, bands: BandLog): () => void {
   const offCooldown = poller.on('cooldown', ({ origin, until }) =>
     bands.span('cooldown', origin, Date.now(), until),

@@ -22,7 +22,8 @@ export const serverApi = {
   settings: () => call<BackendSettings>('settings'),
   update: (patch: Partial<BackendSettings>) => call<BackendSettings>('settings', patch),
   force429: (retryAfter: number, client?: string) => call('force-429', { client, retryAfter }),
-  counts: () => call<ClientCounts>('counts'),
+  /** Per client, what the server counted since `since` (epoch ms). */
+  counts: (since: number) => call<ClientCounts>(`counts?since=${since}`),
   requests: (client: string, since: number) =>
     call<CountedRequest[]>(`requests?client=${encodeURIComponent(client)}&since=${since}`),
 };

@@ -1,4 +1,5 @@
 import type { Band, BandKind } from './bands.js';
+import { escapeHtml } from './escape-html.js';
 import type { RequestKind, WireEntry } from './wire-log.js';
 
 /** The timeline shows this much of the past (ms). */
@@ -66,7 +67,7 @@ export function timelineSvg({ entries, bands, now, width }: TimelineInput): stri
   origins.forEach((origin, row) => {
     const top = row * ROW_H;
     parts.push(
-      `<g class="row" data-origin="${escapeXml(origin)}" transform="translate(0 ${top})">`,
+      `<g class="row" data-origin="${escapeHtml(origin)}" transform="translate(0 ${top})">`,
     );
     parts.push(`<rect x="${LABEL_W}" y="2" width="${plotW}" height="${ROW_H - 4}" class="plot"/>`);
     for (const band of bands) {
@@ -80,7 +81,7 @@ export function timelineSvg({ entries, bands, now, width }: TimelineInput): stri
       );
     }
     parts.push(
-      `<text x="4" y="12" class="origin">${escapeXml(origin.replace(/^https?:\/\//, '') || 'no requests')}</text>`,
+      `<text x="4" y="12" class="origin">${escapeHtml(origin.replace(/^https?:\/\//, '') || 'no requests')}</text>`,
     );
     for (const lane of Object.values(LANES)) {
       parts.push(`<text x="4" y="${lane.y + lane.h - 4}" class="lane">${lane.label}</text>`);
@@ -107,7 +108,7 @@ function markSvg(entry: WireEntry, at: number): string {
           ? '#ea580c'
           : KIND_COLORS[entry.kind];
   const tall = entry.status === 429 ? 4 : 0;
-  return `<line class="mark" data-seq="${entry.seq}" data-kind="${entry.kind}" data-at="${entry.at}" data-method="${entry.method}" data-url="${escapeXml(entry.url)}" data-status="${entry.status}" x1="${at.toFixed(1)}" x2="${at.toFixed(1)}" y1="${lane.y - tall}" y2="${lane.y + lane.h + tall}" stroke="${color}" stroke-width="${entry.status === 429 ? 2 : 1.2}"/>`;
+  return `<line class="mark" data-seq="${entry.seq}" data-kind="${entry.kind}" data-at="${entry.at}" data-method="${entry.method}" data-url="${escapeHtml(entry.url)}" data-status="${entry.status}" x1="${at.toFixed(1)}" x2="${at.toFixed(1)}" y1="${lane.y - tall}" y2="${lane.y + lane.h + tall}" stroke="${color}" stroke-width="${entry.status === 429 ? 2 : 1.2}"/>`;
 }
 
 function axisSvg(top: number, x: (t: number) => number, now: number): string {
@@ -119,8 +120,4 @@ function axisSvg(top: number, x: (t: number) => number, now: number): string {
   }
   parts.push('</g>');
   return parts.join('');
-}
-
-function escapeXml(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/"/g, '&quot;');
 }

@@ -36,7 +36,7 @@ export interface WireLog {
 }
 
 /**
- * The page's record of what went on the wire. Both dashboards send through one, so the
+ * The page's record of what went on the wire. Each dashboard sends through its own, so its
  * timeline shows exactly what the network carried, whichever code sent it.
  */
 export function createWireLog(name: string, network: typeof fetch = fetch): WireLog {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  checkedConfig,
   DEFAULT_CONFIG,
   type PageConfig,
   readConfig,
@@ -104,5 +105,26 @@ describe('writeConfig', () => {
   ])('round-trips through readConfig: %j', (patch) => {
     const config: PageConfig = { ...DEFAULT_CONFIG, ...patch };
     expect(readConfig(writeConfig(config))).toEqual(config);
+  });
+});
+
+describe('checkedConfig (the controls restart through it)', () => {
+  const current: PageConfig = { ...DEFAULT_CONFIG, items: 10, interval: 2000 };
+
+  it('keeps the current value for a number out of range, NaN (an emptied input) or not an integer', () => {
+    expect(
+      checkedConfig(
+        { ...current, items: 500, interval: Number.NaN, batchSize: 100, summaryEvery: 1.5 },
+        current,
+      ),
+    ).toEqual(current);
+  });
+
+  it('takes values within range, and refuses an unknown api', () => {
+    const next = checkedConfig(
+      { ...current, items: 256, interval: 100, batchSize: 1, api: 'elsewhere' as never },
+      current,
+    );
+    expect(next).toEqual({ ...current, items: 256, interval: 100, batchSize: 1 });
   });
 });
