@@ -5,7 +5,15 @@ import { defineConfig, type Options } from 'tsup';
 // one copy of the core (one PollwiseError class, one poller) instead of each bundling its own.
 // platform 'neutral' keeps esbuild from assuming Node: this is a browser library.
 const shared = {
-  entry: { index: 'src/index.ts', resource: 'src/resource/index.ts', ky: 'src/ky/index.ts' },
+  entry: {
+    index: 'src/index.ts',
+    resource: 'src/resource/index.ts',
+    ky: 'src/ky/index.ts',
+    // Framework adapters: react and vue are optional peer dependencies, never bundled.
+    react: 'src/react/index.ts',
+    vue: 'src/vue/index.ts',
+    svelte: 'src/svelte/index.ts',
+  },
   outDir: 'dist',
   target: 'es2022',
   platform: 'neutral',

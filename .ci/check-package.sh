@@ -19,7 +19,7 @@ npm pack --ignore-scripts --pack-destination "$tmp" >/dev/null
 tarball="$(ls "$tmp"/*.tgz)"
 tar -tzf "$tarball" | sort | tee "$tmp/files.txt"
 for file in package/package.json package/LICENSE package/README.md \
-  package/dist/{index,resource,ky}.{js,cjs,d.ts,d.cts}; do
+  package/dist/{index,resource,ky,react,vue,svelte}.{js,cjs,d.ts,d.cts}; do
   grep -qx "$file" "$tmp/files.txt" || { echo "the tarball lacks $file" >&2; exit 1; }
 done
 
@@ -54,7 +54,8 @@ app="$tmp/app"
 mkdir -p "$app/node_modules"
 tar -xzf "$tarball" -C "$tmp"
 mv "$tmp/package" "$app/node_modules/pollwise"
-for dep in ky zod mitt; do ln -s "$PWD/node_modules/$dep" "$app/node_modules/$dep"; done
+# react and vue: the adapters' optional peer dependencies, as an app using them has them.
+for dep in ky zod mitt react vue; do ln -s "$PWD/node_modules/$dep" "$app/node_modules/$dep"; done
 echo '{ "name": "app", "private": true }' >"$app/package.json"
 
 # Shared by both formats once `load` is defined: every entry has exports, and the errors of
@@ -80,7 +81,15 @@ for (const [entry, attempt] of [
 }
 if (typeof kyEntry.createKy(poller).get !== "function") throw new Error(`${label}: createKy`);
 poller.dispose();
-for (const [name, entry] of [["pollwise", core], ["pollwise/resource", resource], ["pollwise/ky", kyEntry]]) {
+// The framework adapters load beside their framework, and import nothing of pollwise itself.
+const [react, vue, svelte] = await Promise.all(
+  ["pollwise/react", "pollwise/vue", "pollwise/svelte"].map(load),
+);
+const adapters = { usePoll: react, useResource: react, PollerProvider: react, pollwisePlugin: vue, pollStore: svelte, resourceStore: svelte };
+for (const [name, entry] of Object.entries(adapters)) {
+  if (typeof entry[name] !== "function") throw new Error(`${label}: ${name} is missing`);
+}
+for (const [name, entry] of [["pollwise", core], ["pollwise/resource", resource], ["pollwise/ky", kyEntry], ["pollwise/react", react], ["pollwise/vue", vue], ["pollwise/svelte", svelte]]) {
   console.log(`${label}(${name}):`.padEnd(28), Object.keys(entry).sort().join(", "));
 }
 '
