@@ -50,9 +50,9 @@ export function codeBlocks(markdown: string): CodeBlock[] {
   return blocks;
 }
 
-/** Blocks the type-check test compiles: ```ts and ```typescript, unless marked no-check. */
+/** Blocks the type-check test compiles: ```ts, ```typescript and ```tsx, unless marked no-check. */
 export function typeScriptBlocks(markdown: string): CodeBlock[] {
-  return codeBlocks(markdown).filter((b) => b.lang === 'ts' || b.lang === 'typescript');
+  return codeBlocks(markdown).filter((b) => ['ts', 'typescript', 'tsx'].includes(b.lang));
 }
 
 export interface Section {

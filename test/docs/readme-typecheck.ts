@@ -16,12 +16,14 @@ const src = (path: string) => join(ROOT, 'src', path);
  */
 export const BLOCKS_DIR = join(ROOT, 'test/docs/.readme-blocks');
 
-/** The entries as an app imports them, and the type stubs of packages the repo does not install. */
+/** The entries as an app imports them (frameworks resolve to their installed types). */
 export const MODULE_PATHS: Record<string, string> = {
   pollwise: src('index.ts'),
   'pollwise/resource': src('resource/index.ts'),
   'pollwise/ky': src('ky/index.ts'),
-  react: join(ROOT, 'test/docs/stubs/react.d.ts'),
+  'pollwise/react': src('react/index.ts'),
+  'pollwise/vue': src('vue/index.ts'),
+  'pollwise/svelte': src('svelte/index.ts'),
 };
 
 /**
@@ -46,6 +48,8 @@ export const VANILLA_TS_TSCONFIG = {
   erasableSyntaxOnly: true,
   noFallthroughCasesInSwitch: true,
   noUncheckedSideEffectImports: true,
+  // ```tsx blocks: what create-vite's react-ts template adds.
+  jsx: 'react-jsx',
 };
 
 export function compilerOptions(): ts.CompilerOptions {
@@ -89,7 +93,8 @@ function topLevelAwaits(sourceFile: ts.SourceFile): number[] {
 }
 
 /** The file name of a block: its README line, so that a failure points at it. */
-const blockFile = (dir: string, block: CodeBlock) => join(dir, `readme-line-${block.line}.ts`);
+const blockFile = (dir: string, block: CodeBlock) =>
+  join(dir, `readme-line-${block.line}.${block.lang === 'tsx' ? 'tsx' : 'ts'}`);
 
 /**
  * Writes every block to its own module and compiles them in one program. Returns each block's
