@@ -5,21 +5,23 @@
 // same 429 with Retry-After exposed silences only the announced 3 s (the control).
 // Arrival times are the server's (Node's Date.now); the page stamps with the same system clock.
 // The forced 429 also teaches pacing a budget whose reset is the Retry-After (or, when hidden, an
-// assumed minute): that alone holds polls, so the app's wrapped summary calls, which pacing never
-// holds, are what shows the cooldown itself.
-import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+// assumed minute): that alone holds polls, so the poll silence rests partly on pacing, and the
+// app's wrapped summary calls, which pacing never holds, are what shows the cooldown itself.
+// The page's side is checked without any network margin: by the page's wire log, nothing of the
+// pollwise dashboard was sent from the moment the 429's answer arrived in the page (its wire
+// entry's `end`) until the cooldown's end.
+import { describe, expect, it } from 'vitest';
 import type { CountedRequest } from '../../playground/server/live-backend.js';
+import type { WireEntry } from '../../playground/web/wire-log.js';
 import { DEFAULTS } from '../../src/defaults.js';
 import type { BudgetView } from '../../src/pacing/pacer.js';
-import { chromiumAvailable, launchRealChromium, type RealChromium } from '../support/chromium.js';
+import { chromiumAvailable } from '../support/chromium.js';
 import {
   counted,
   openPlayground,
   POLL_ROUTES,
-  type RunningPlayground,
   sleepUntil,
-  startTestPlayground,
+  usePlaygroundInChromium,
   waitFor,
 } from '../support/playground.js';
 
@@ -30,7 +32,9 @@ const DEFAULT_COOLDOWN_MS = DEFAULTS.cooldown.defaultMs;
 const LATENCY_MS = 40;
 /**
  * Requests the page sent before it had read the 429 may still arrive after it was answered: the
- * page reads it on a busy main thread (2 cores, other browsers running).
+ * page reads it on a busy main thread (2 cores, other browsers running). The test checks that
+ * the page did read it within this, and (same origin) that every request the margin excused was
+ * sent before the page read the 429.
  */
 const IN_FLIGHT_MARGIN = 250;
 /** Date.now() is whole ms in Node and in the page, and timers may fire a ms early: rounding. */
@@ -46,27 +50,14 @@ const WARM_UP_MS = 3000;
 const ALL_ROUTES: CountedRequest['route'][] = [...POLL_ROUTES, 'summary'];
 
 describe.skipIf(!chromiumAvailable())('playground in real Chromium: a 429 cooldown', () => {
-  let playground: RunningPlayground;
-  let chrome: RealChromium;
-  let page: Page;
-
-  beforeAll(async () => {
-    // A limit no test reaches: the only 429s are the forced ones.
-    playground = await startTestPlayground({ limitPerMinute: 100_000, latencyMs: LATENCY_MS });
-    chrome = await launchRealChromium();
-    page = chrome.page;
-  });
-  afterAll(async () => {
-    try {
-      await chrome?.close();
-    } finally {
-      await playground?.close();
-    }
+  // A limit no test reaches: the only 429s are the forced ones.
+  const env = usePlaygroundInChromium({
+    settings: { limitPerMinute: 100_000, latencyMs: LATENCY_MS },
   });
 
   /** What the page's pollwise dashboard counted. */
   const pageState = () =>
-    page.evaluate(() => {
+    env.page.evaluate(() => {
       const pw = window.__playground!.pollwise();
       return {
         refused: pw.refusedAppCalls,
@@ -75,8 +66,29 @@ describe.skipIf(!chromiumAvailable())('playground in real Chromium: a 429 cooldo
       };
     });
 
+  /**
+   * The page's side, by its own clock: the forced 429's wire entry (`end`: its answer arrived in
+   * the page) and every request of the pollwise dashboard sent after that and before
+   * `end + cooldownMs`. A cooldown starts when the page reads the 429, never before `end`, and
+   * jitter never shortens it: nothing may fall in there, whatever the network does.
+   */
+  async function pageSilence(cooldownMs: number) {
+    const wire: WireEntry[] = await env.page.evaluate(() =>
+      window.__playground!.pollwise().wire.map((e) => ({ ...e })),
+    );
+    const limited = wire.filter((e) => e.status === 429);
+    expect(limited, "the forced 429 in the page's wire log").toHaveLength(1);
+    const end = limited[0]!.end!;
+    const sent = wire.filter((e) => e.at > end && e.at < end + cooldownMs);
+    return { wire, limited: limited[0]!, end, sent };
+  }
+
+  const describeSent = (list: WireEntry[], from: number) =>
+    list.map((e) => `${e.kind} ${e.method} ${e.url} sent at +${e.at - from} ms`);
+
   /** Opens the page, warms it up, forces a 429 and returns it as the server counted it. */
   async function openAndForce429(config: Parameters<typeof openPlayground>[2]) {
+    const { playground, page } = env;
     await openPlayground(page, playground, {
       naive: false,
       summaryEvery: SUMMARY_EVERY,
@@ -105,7 +117,7 @@ describe.skipIf(!chromiumAvailable())('playground in real Chromium: a 429 cooldo
   const firstAfter = (since: number, routes: CountedRequest['route'][], timeoutMs: number) =>
     waitFor(
       `a ${routes.join('/')} request after ${since}`,
-      () => counted(playground, { since, routes })[0],
+      () => counted(env.playground, { since, routes })[0],
       timeoutMs,
     ).catch(() => undefined);
 
@@ -123,6 +135,7 @@ describe.skipIf(!chromiumAvailable())('playground in real Chromium: a 429 cooldo
     list.map((r) => `${r.route}@+${r.at - from}ms(${r.status})`).join(', ');
 
   it(`silences every poll and every wrapped fetch for a Retry-After of ${RETRY_AFTER_S} s, then both resume`, async () => {
+    const { playground } = env;
     playground.backend.update({ exposeRetryAfter: true });
     const { before, rateLimited } = await openAndForce429({ api: 'same' });
     const answered = rateLimited.at + LATENCY_MS;
@@ -134,6 +147,14 @@ describe.skipIf(!chromiumAvailable())('playground in real Chromium: a 429 cooldo
     await sleepUntil(silentUntil);
     const inFlight = counted(playground, { since: rateLimited.at + 1, until: silentFrom - 1 });
     const silent = counted(playground, { since: silentFrom, until: silentUntil });
+    const inPage = await pageSilence(RETRY_AFTER_MS);
+    // What the margin excused, by the page's record of each (same origin: matched by seq).
+    const excused = inFlight.map((r) => ({
+      request: `${r.route}@+${r.at - rateLimited.at}ms`,
+      sentBeforeThe429WasRead:
+        (inPage.wire.find((e) => e.seq === r.pageSeq)?.at ?? Number.POSITIVE_INFINITY) <=
+        inPage.end,
+    }));
 
     // Resumption: the first app call and the first poll that arrived after the cooldown.
     const summary = await firstAfter(silentUntil, ['summary'], 15_000);
@@ -146,13 +167,22 @@ describe.skipIf(!chromiumAvailable())('playground in real Chromium: a 429 cooldo
       `[playground] same origin, 429 (${rateLimited.route}) with Retry-After ${RETRY_AFTER_S}: ` +
         `${silent.length} pollwise requests from +${silentFrom - rateLimited.at} to ` +
         `+${silentUntil - rateLimited.at} ms; in flight after the 429: ` +
-        `[${describeRequests(inFlight, rateLimited.at)}]; ${refusedDuring} app calls refused in the page; ` +
+        `[${describeRequests(inFlight, rateLimited.at)}]; the page read the 429 ` +
+        `${inPage.end - answered} ms after it was answered and sent ${inPage.sent.length} requests ` +
+        `in the ${RETRY_AFTER_MS} ms after; ${refusedDuring} app calls refused in the page; ` +
         `after the cooldown, first summary +${summaryAfter} ms, first poll (${poll?.route}) +${pollAfter} ms; ` +
         budgetNote(during.stats.budgets, rateLimited.at),
     );
 
     expect(rateLimited.listener).toBe('page');
+    expect(inPage.limited.seq).toBe(rateLimited.pageSeq);
+    // The page's record first: exact, with no network margin.
+    expect(describeSent(inPage.sent, inPage.end), 'sent by the page in the cooldown').toEqual([]);
     expect(silent.map((r) => `${r.route}@+${r.at - rateLimited.at}ms`)).toEqual([]);
+    expect(inPage.end - answered, 'ms from the answer to the page reading it').toBeLessThan(
+      IN_FLIGHT_MARGIN,
+    );
+    expect(excused.filter((r) => !r.sentBeforeThe429WasRead)).toEqual([]);
     expect(during.stats.cooldowns).toBeGreaterThan(before.stats.cooldowns);
     expect(during.cooldownOrigins).toBeGreaterThan(0);
     // 12 calls fall in 3 s at 250 ms; a third of them is a floor a busy machine keeps.
@@ -162,6 +192,7 @@ describe.skipIf(!chromiumAvailable())('playground in real Chromium: a 429 cooldo
   });
 
   it(`cross origin: a Retry-After CORS hides starts the default ${DEFAULT_COOLDOWN_MS / 1000} s cooldown`, async () => {
+    const { playground } = env;
     playground.backend.update({ exposeRetryAfter: false });
     const { opened, before, rateLimited } = await openAndForce429({ api: 'cross' });
     const answered = rateLimited.at + LATENCY_MS;
@@ -175,13 +206,16 @@ describe.skipIf(!chromiumAvailable())('playground in real Chromium: a 429 cooldo
     const during = await pageState();
     await sleepUntil(silentUntil);
     const silent = counted(playground, { since: silentFrom, until: silentUntil });
+    const inPage = await pageSilence(DEFAULT_COOLDOWN_MS);
     const first = await firstAfter(silentUntil, ALL_ROUTES, 15_000);
     const firstAfterEnd =
       first === undefined ? Number.NaN : first.at - (answered + DEFAULT_COOLDOWN_MS);
     const all = counted(playground, { since: opened });
     console.log(
       `[playground] cross origin, Retry-After hidden: ${silent.length} pollwise requests from ` +
-        `+${silentFrom - rateLimited.at} to +${silentUntil - rateLimited.at} ms; app calls refused ` +
+        `+${silentFrom - rateLimited.at} to +${silentUntil - rateLimited.at} ms; the page read the 429 ` +
+        `${inPage.end - answered} ms after it was answered and sent ${inPage.sent.length} requests in ` +
+        `the ${DEFAULT_COOLDOWN_MS} ms after; app calls refused ` +
         `${during.refused - past3s.refused} between +${RETRY_AFTER_MS + 1000 + LATENCY_MS} ms and the end; ` +
         `first request after the cooldown (${first?.route}) +${firstAfterEnd} ms; ` +
         `${all.length} requests, listeners ${[...new Set(all.map((r) => r.listener))].join(',')}; ` +
@@ -190,7 +224,12 @@ describe.skipIf(!chromiumAvailable())('playground in real Chromium: a 429 cooldo
 
     expect(all.length).toBeGreaterThan(0);
     expect(all.filter((r) => r.listener !== 'api')).toEqual([]);
+    // The page's record first: exact, with no network margin.
+    expect(describeSent(inPage.sent, inPage.end), 'sent by the page in the cooldown').toEqual([]);
     expect(silent.map((r) => `${r.route}@+${r.at - rateLimited.at}ms`)).toEqual([]);
+    expect(inPage.end - answered, 'ms from the answer to the page reading it').toBeLessThan(
+      IN_FLIGHT_MARGIN,
+    );
     expect(during.stats.cooldowns).toBeGreaterThan(before.stats.cooldowns);
     expect(during.stats.rateLimited).toBeGreaterThan(before.stats.rateLimited);
     expect(during.cooldownOrigins).toBeGreaterThan(0);
@@ -203,6 +242,7 @@ describe.skipIf(!chromiumAvailable())('playground in real Chromium: a 429 cooldo
   });
 
   it(`cross origin, control: with Retry-After exposed the silence is the announced ${RETRY_AFTER_S} s`, async () => {
+    const { playground } = env;
     playground.backend.update({ exposeRetryAfter: true });
     const { opened, rateLimited } = await openAndForce429({ api: 'cross' });
     const answered = rateLimited.at + LATENCY_MS;
@@ -211,17 +251,25 @@ describe.skipIf(!chromiumAvailable())('playground in real Chromium: a 429 cooldo
 
     await sleepUntil(silentUntil);
     const silent = counted(playground, { since: silentFrom, until: silentUntil });
+    const inPage = await pageSilence(RETRY_AFTER_MS);
     const first = await firstAfter(silentUntil, ALL_ROUTES, 15_000);
     const firstAfter429 = first === undefined ? Number.NaN : first.at - rateLimited.at;
     const all = counted(playground, { since: opened });
     console.log(
       `[playground] cross origin, Retry-After exposed: ${silent.length} pollwise requests from ` +
         `+${silentFrom - rateLimited.at} to +${silentUntil - rateLimited.at} ms; first request after ` +
-        `(${first?.route}) at +${firstAfter429} ms after the 429`,
+        `(${first?.route}) at +${firstAfter429} ms after the 429; the page read the 429 ` +
+        `${inPage.end - answered} ms after it was answered and sent ${inPage.sent.length} requests in ` +
+        `the ${RETRY_AFTER_MS} ms after`,
     );
 
     expect(all.filter((r) => r.listener !== 'api')).toEqual([]);
+    // The page's record first: exact, with no network margin.
+    expect(describeSent(inPage.sent, inPage.end), 'sent by the page in the cooldown').toEqual([]);
     expect(silent.map((r) => `${r.route}@+${r.at - rateLimited.at}ms`)).toEqual([]);
+    expect(inPage.end - answered, 'ms from the answer to the page reading it').toBeLessThan(
+      IN_FLIGHT_MARGIN,
+    );
     // Back within 2 s of the announced end: about half the default cooldown, well before it.
     expect(firstAfter429).toBeLessThanOrEqual(LATENCY_MS + RETRY_AFTER_MS + RESUMED_WITHIN);
   });
