@@ -39,7 +39,8 @@ export interface RealChromium {
 /**
  * Starts Chromium itself and connects over CDP without Playwright's defaults, so that pages
  * really go hidden (`launch()` pins every page to visible). The browser is killed on `close()`
- * and, as a last resort, when this process exits.
+ * and, as a last resort, when this process exits or is ended by a signal (Ctrl-C, a runner's
+ * SIGTERM): it runs in its own process group, so the terminal's SIGINT never reaches it.
  */
 export async function launchRealChromium(
   options: { extraFlags?: string[]; startTimeoutMs?: number } = {},
@@ -66,8 +67,20 @@ export async function launchRealChromium(
       },
     },
   );
+  const removeTmp = () => {
+    // The profile is only scratch space: a leftover temp folder must not fail a test run.
+    try {
+      rmSync(tmp, { recursive: true, force: true, maxRetries: 20, retryDelay: 50 });
+    } catch (error) {
+      console.warn(`[chromium] could not remove ${tmp}: ${(error as Error).message}`);
+    }
+  };
   const killOnExit = () => kill(proc);
   process.on('exit', killOnExit);
+  const offSignals = onEndingSignal(() => {
+    kill(proc);
+    removeTmp();
+  });
   const exited = new Promise<void>((resolve) => {
     if (proc.exitCode !== null || proc.signalCode !== null) resolve();
     else proc.once('exit', () => resolve());
@@ -76,12 +89,8 @@ export async function launchRealChromium(
     kill(proc);
     await exited;
     process.off('exit', killOnExit);
-    // The profile is only scratch space: a leftover temp folder must not fail a test run.
-    try {
-      rmSync(tmp, { recursive: true, force: true, maxRetries: 20, retryDelay: 50 });
-    } catch (error) {
-      console.warn(`[chromium] could not remove ${tmp}: ${(error as Error).message}`);
-    }
+    offSignals();
+    removeTmp();
   };
 
   try {
@@ -106,6 +115,29 @@ export async function launchRealChromium(
     await cleanup().catch(() => {});
     throw error;
   }
+}
+
+/** Signals that end a run: Node emits no 'exit' for them. */
+const ENDING_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+
+/**
+ * Runs `cleanup` when a signal would end this process, then lets the signal end it as it would
+ * have: re-raised once no other listener is left (while others listen, they decide, as without
+ * this one). Returns the remover.
+ */
+function onEndingSignal(cleanup: () => void): () => void {
+  const remove = () => {
+    for (const signal of ENDING_SIGNALS) process.off(signal, handler);
+  };
+  const handler = (signal: NodeJS.Signals) => {
+    remove();
+    cleanup();
+    // With no listener left Node restores the default action: the process ends by the signal
+    // (exit status 128 + its number, 130 for SIGINT, 143 for SIGTERM).
+    if (process.listenerCount(signal) === 0) process.kill(process.pid, signal);
+  };
+  for (const signal of ENDING_SIGNALS) process.on(signal, handler);
+  return remove;
 }
 
 function kill(proc: ChildProcess) {
