@@ -1,7 +1,7 @@
 import { createPoller, isRefusal, type Poller, type Snapshot } from '../../src/index.js';
 import { runRef, tileOf } from '../clients/dashboard.js';
 import { createRunLogsResource } from '../clients/run-logs-resource.js';
-import type { RunLogs } from '../sim/simulated-server.js';
+import { type RunLogs, SUMMARY_PATH } from '../sim/simulated-server.js';
 import type { BandLog } from './bands.js';
 import type { PageConfig } from './config.js';
 import type { TileBoard } from './tile-board.js';
@@ -82,8 +82,11 @@ function showSnapshot(board: TileBoard, id: number, snapshot: Snapshot<RunLogs>)
 }
 
 /**
- * Cooldown and breaker bands from the poller's events, per origin; paced bands from
- * `inspect().paced`, which counts for the whole poller, drawn on every origin it talked to.
+ * Cooldown and breaker bands from the poller's events, per origin. A paced band opens when the
+ * budget holds something back (`inspect().paced`: polls waiting in a lane; a rising
+ * `stats().paced`: also a resource's sweep, held in the resource where inspect() does not see
+ * it) and closes when a poll request goes out. Both counts are the whole poller's, so the band
+ * is drawn on every origin it talked to.
  */
 function recordBands(poller: Poller, bands: BandLog): () => void {
   const offCooldown = poller.on('cooldown', ({ origin, until }) =>
@@ -92,13 +95,18 @@ function recordBands(poller: Poller, bands: BandLog): () => void {
   const offOpen = poller.on('breaker:open', ({ origin }) => bands.open('breaker', origin));
   const offClose = poller.on('breaker:close', ({ origin }) => bands.close('breaker', origin));
   const origins = new Set<string>();
-  const offRequest = poller.on('request', ({ origin }) => origins.add(origin));
+  let heldBefore = poller.stats().paced;
+  const offRequest = poller.on('request', ({ origin, url }) => {
+    origins.add(origin);
+    if (url.endsWith(SUMMARY_PATH)) return; // the app's own call: pacing never holds it
+    heldBefore = poller.stats().paced;
+    for (const each of origins) bands.close('paced', each);
+  });
   const sampler = setInterval(() => {
-    const paced = poller.inspect().paced > 0;
-    for (const origin of origins) {
-      if (paced) bands.open('paced', origin);
-      else bands.close('paced', origin);
-    }
+    const held = poller.stats().paced;
+    if (poller.inspect().paced === 0 && held === heldBefore) return;
+    heldBefore = held;
+    for (const origin of origins) bands.open('paced', origin);
   }, PACED_SAMPLE_MS);
   return () => {
     clearInterval(sampler);
@@ -116,7 +124,7 @@ function startAppCalls(poller: Poller, base: string, every: number) {
   const state = { refused: 0, stop: () => {} };
   if (every === 0) return state;
   const timer = setInterval(() => {
-    politeFetch(`${base}/api/summary`).catch((error: unknown) => {
+    politeFetch(`${base}${SUMMARY_PATH}`).catch((error: unknown) => {
       if (isRefusal(error)) state.refused++;
     });
   }, every);
