@@ -1,0 +1,2 @@
+// Svelte 5 reads the TypeScript of <script lang="ts"> itself: no preprocessor needed.
+export default {};
