@@ -86,14 +86,23 @@ describe.skipIf(!chromiumAvailable())('playground in real Chromium: a 429 cooldo
   const describeSent = (list: WireEntry[], from: number) =>
     list.map((e) => `${e.kind} ${e.method} ${e.url} sent at +${e.at - from} ms`);
 
-  /** Opens the page, warms it up, forces a 429 and returns it as the server counted it. */
-  async function openAndForce429(config: Parameters<typeof openPlayground>[2]) {
+  /**
+   * Opens the page on `api` with Retry-After exposed or not, warms it up, forces a 429 and
+   * returns it as the server counted it, with the span the server must see silent when the
+   * cooldown lasts `cooldownMs`.
+   */
+  async function openAndForce429(
+    api: 'same' | 'cross',
+    exposeRetryAfter: boolean,
+    cooldownMs: number,
+  ) {
     const { playground, page } = env;
+    playground.backend.update({ exposeRetryAfter });
     await openPlayground(page, playground, {
       naive: false,
       summaryEvery: SUMMARY_EVERY,
       interval: 1000,
-      ...config,
+      api,
     });
     const opened = Date.now();
     await waitFor(
@@ -110,7 +119,10 @@ describe.skipIf(!chromiumAvailable())('playground in real Chromium: a 429 cooldo
     const rateLimited = await waitFor('the forced 429 in the server log', () =>
       counted(playground, { since: asked }).find((r) => r.status === 429),
     );
-    return { opened, before, rateLimited };
+    const answered = rateLimited.at + LATENCY_MS;
+    const silentFrom = answered + IN_FLIGHT_MARGIN;
+    const silentUntil = answered + cooldownMs - CLOCK_SLACK;
+    return { playground, opened, before, rateLimited, answered, silentFrom, silentUntil };
   }
 
   /** The first request of `routes` that arrived at or after `since`, waiting up to `timeoutMs`. */
@@ -135,12 +147,8 @@ describe.skipIf(!chromiumAvailable())('playground in real Chromium: a 429 cooldo
     list.map((r) => `${r.route}@+${r.at - from}ms(${r.status})`).join(', ');
 
   it(`silences every poll and every wrapped fetch for a Retry-After of ${RETRY_AFTER_S} s, then both resume`, async () => {
-    const { playground } = env;
-    playground.backend.update({ exposeRetryAfter: true });
-    const { before, rateLimited } = await openAndForce429({ api: 'same' });
-    const answered = rateLimited.at + LATENCY_MS;
-    const silentFrom = answered + IN_FLIGHT_MARGIN;
-    const silentUntil = answered + RETRY_AFTER_MS - CLOCK_SLACK;
+    const { playground, before, rateLimited, answered, silentFrom, silentUntil } =
+      await openAndForce429('same', true, RETRY_AFTER_MS);
 
     await sleepUntil(silentUntil - 100);
     const during = await pageState();
@@ -192,12 +200,8 @@ describe.skipIf(!chromiumAvailable())('playground in real Chromium: a 429 cooldo
   });
 
   it(`cross origin: a Retry-After CORS hides starts the default ${DEFAULT_COOLDOWN_MS / 1000} s cooldown`, async () => {
-    const { playground } = env;
-    playground.backend.update({ exposeRetryAfter: false });
-    const { opened, before, rateLimited } = await openAndForce429({ api: 'cross' });
-    const answered = rateLimited.at + LATENCY_MS;
-    const silentFrom = answered + IN_FLIGHT_MARGIN;
-    const silentUntil = answered + DEFAULT_COOLDOWN_MS - CLOCK_SLACK;
+    const { playground, opened, before, rateLimited, answered, silentFrom, silentUntil } =
+      await openAndForce429('cross', false, DEFAULT_COOLDOWN_MS);
 
     // Still refusing well past the 3 s the server asked for: the page could not read it.
     await sleepUntil(answered + RETRY_AFTER_MS + 1000);
@@ -242,12 +246,8 @@ describe.skipIf(!chromiumAvailable())('playground in real Chromium: a 429 cooldo
   });
 
   it(`cross origin, control: with Retry-After exposed the silence is the announced ${RETRY_AFTER_S} s`, async () => {
-    const { playground } = env;
-    playground.backend.update({ exposeRetryAfter: true });
-    const { opened, rateLimited } = await openAndForce429({ api: 'cross' });
-    const answered = rateLimited.at + LATENCY_MS;
-    const silentFrom = answered + IN_FLIGHT_MARGIN;
-    const silentUntil = answered + RETRY_AFTER_MS - CLOCK_SLACK;
+    const { playground, opened, rateLimited, answered, silentFrom, silentUntil } =
+      await openAndForce429('cross', true, RETRY_AFTER_MS);
 
     await sleepUntil(silentUntil);
     const silent = counted(playground, { since: silentFrom, until: silentUntil });
