@@ -65,7 +65,8 @@ function sourceStore<T>(open: () => SnapshotSource<T>): SnapshotStore<T> {
         const opened = open();
         source = opened;
         stopListening = opened.subscribe((snapshot) => {
-          for (const entry of [...runs]) entry.run(snapshot);
+          // A copy, but each still subscribed: one may unsubscribe another during the change.
+          for (const entry of [...runs]) if (runs.has(entry)) entry.run(snapshot);
         });
       }
       const entry = { run };

@@ -75,8 +75,9 @@ export function usePoll(
   given: { poller?: Poller } & object = {},
 ): PollRefs<unknown> {
   const { poller: explicit, ...options } = given;
+  // inject() outside a component gives undefined, whatever the default.
   const poller = explicit ?? inject(POLLER_KEY, null);
-  if (poller === null) {
+  if (poller == null) {
     throw new Error(
       'pollwise/vue: no poller. Use app.use(pollwisePlugin(poller)) or pass { poller }.',
     );
