@@ -21,7 +21,11 @@ export function pollwiseCounters(
     ['429s', stats.rateLimited],
     ['cooldowns', stats.cooldowns],
     ['refused', stats.refused, 'requests pollwise refused before the network'],
-    ['app calls refused', extra.refusedAppCalls, 'wrapped fetch calls refused in a cooldown or by an open breaker'],
+    [
+      'app calls refused',
+      extra.refusedAppCalls,
+      'wrapped fetch calls refused in a cooldown or by an open breaker',
+    ],
     ['batches', stats.batches],
     ['per-item', stats.itemRequests],
     ['fallbacks', stats.fallbacks],
