@@ -13,7 +13,12 @@ tmp="$(mktemp -d)"
 trap 'rm -rf "$tmp"' EXIT
 
 echo "--- build and pack pollwise"
-npm run build --silent
+# POLLWISE_BUILT=1: dist/ was just built (as in .ci/run after its build step); pack it as it is.
+if [ "${POLLWISE_BUILT:-}" = 1 ] && [ -f dist/index.js ]; then
+  echo "using the dist/ already built"
+else
+  npm run build --silent
+fi
 npm pack --ignore-scripts --loglevel=warn --pack-destination "$tmp" >/dev/null
 tarball="$(ls "$tmp"/pollwise-*.tgz)"
 echo "$(basename "$tarball"): $(wc -c <"$tarball") bytes"
