@@ -122,14 +122,14 @@ describe('usePoll renders only for new data (issue 11 acceptance)', () => {
     }
     await flush(500);
 
-    expect(view.container.textContent).toBe('100 success');
-    expect(seen.renders).toBe(2 + 100); // pending, data, and the 100 re-renders
     expect(counts).toMatchObject({ calls: 1, open: 1 });
     expect(real.inspect()).toMatchObject({ entries: 1, sharedPolls: 1 });
     // Requests only on the schedule: at 0 and at 1000, none for a re-render.
     expect(net.times()).toEqual([0, 1000]);
     expect(net.calls.map((c) => c.headers.get('a'))).toEqual(['1', '1']);
     expect(seen.onData).toBe(1);
+    expect(seen.renders).toBe(2 + 100); // pending, data, and the 100 re-renders
+    expect(view.container.textContent).toBe('100 success');
   });
 });
 
@@ -231,6 +231,21 @@ describe('usePoll reads callbacks and tasks live', () => {
 });
 
 describe('usePoll errors', () => {
+  it('5 equal failures render the error once; data after them renders once more', async () => {
+    let answer: () => Response = () => status(500);
+    const { poller, net } = fakePoller({}, () => answer());
+    const log: Render[] = [];
+    mount(provided(poller, h(Feed, { url: `${A}/feed`, log })));
+    await flush(0);
+    for (let tick = 1; tick < 5; tick++) await flush(1000);
+    expect(net.calls).toHaveLength(5);
+    expect(statuses(log)).toEqual(['pending', 'error']);
+
+    answer = () => Response.json({ v: 1 });
+    await flush(60_000); // past any backoff the failures earned
+    expect(statuses(log)).toEqual(['pending', 'error', 'success']);
+  });
+
   it('invalid options reach the error boundary as the InvalidOptionsError naming option and value', async () => {
     vi.spyOn(console, 'error').mockImplementation(() => {}); // React reports what it caught
     const { poller, net } = fakePoller();
