@@ -48,8 +48,9 @@ export function usePoll(
   return useSource(identity, () =>
     pollSource(
       poller,
-      // A task is read live too: an inline arrow each render is the same poll.
-      typeof target === 'function'
+      // An unkeyed task is read live: an inline arrow each render is the same poll. A keyed one
+      // is shared by the core, which knows tasks by identity: it goes as it is.
+      typeof target === 'function' && !options.key
         ? (context) => (latest.task as PollTask<unknown>)(context)
         : (target as string | URL),
       liveOptions(latest),
