@@ -71,13 +71,20 @@ function sourceStore<T>(open: () => SnapshotSource<T>): SnapshotStore<T> {
       }
       const entry = { run };
       runs.add(entry);
-      run(source.getSnapshot());
-      return () => {
+      const unsubscribe = () => {
         if (!runs.delete(entry) || runs.size > 0) return;
         stopListening?.();
         source?.unsubscribe();
         source = undefined;
       };
+      try {
+        run(source.getSnapshot());
+      } catch (error) {
+        // No unsubscribe reaches the caller: leave nothing polling for it.
+        unsubscribe();
+        throw error;
+      }
+      return unsubscribe;
     },
     refresh: () => source?.refresh(),
   };

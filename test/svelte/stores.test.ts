@@ -53,6 +53,25 @@ describe('pollStore: the store contract', () => {
     unsubscribe();
   });
 
+  it('a first subscriber that throws on its first run leaves nothing polling (it never got an unsubscribe)', async () => {
+    const { poller, net } = fakePoller({}, counting);
+    const store = pollStore(poller, `${A}/feed`, { interval: 1000 });
+    expect(() =>
+      store.subscribe(() => {
+        throw new Error('render failed');
+      }),
+    ).toThrow('render failed');
+    await ticks(3);
+    expect(held(poller)).toEqual(NOTHING_HELD);
+    expect(net.calls).toHaveLength(0);
+    // The store still works afterwards.
+    const a = recorder();
+    const unsubscribe = store.subscribe(a.run);
+    await ticks(1, 0);
+    expect(a.data()).toEqual([undefined, { path: '/feed', n: 1 }]);
+    unsubscribe();
+  });
+
   it('a later subscriber gets the current data at once, synchronously', async () => {
     const { poller } = fakePoller({}, counting);
     const store = pollStore(poller, `${A}/feed`, { interval: 1000 });
