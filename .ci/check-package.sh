@@ -54,8 +54,17 @@ app="$tmp/app"
 mkdir -p "$app/node_modules"
 tar -xzf "$tarball" -C "$tmp"
 mv "$tmp/package" "$app/node_modules/pollwise"
+for dep in ky zod mitt; do ln -s "$PWD/node_modules/$dep" "$app/node_modules/$dep"; done
+# Without any framework installed, the framework-free entries load (pollwise never pulls one in).
+(
+  cd "$app"
+  node --input-type=module -e '
+    for (const entry of ["pollwise", "pollwise/resource", "pollwise/ky", "pollwise/svelte"]) await import(entry);
+    console.log("framework-free entries load without react or vue installed");
+  '
+)
 # react and vue: the adapters' optional peer dependencies, as an app using them has them.
-for dep in ky zod mitt react vue; do ln -s "$PWD/node_modules/$dep" "$app/node_modules/$dep"; done
+for dep in react vue; do ln -s "$PWD/node_modules/$dep" "$app/node_modules/$dep"; done
 echo '{ "name": "app", "private": true }' >"$app/package.json"
 
 # Shared by both formats once `load` is defined: every entry has exports, and the errors of

@@ -215,7 +215,7 @@ for (const r of results) {
   console.log(`${label}  ${cell(n(r.gzip))}  ${goalText.padEnd(42)}  ${ceilingText}`);
 }
 console.log(
-  '(bytes; ceilings from env POLLWISE_SIZE_CEILING_{POLL,RESOURCE,CORE}, defaults in DEFAULT_CEILING_BYTES)',
+  '(bytes; ceilings from env POLLWISE_SIZE_CEILING_{POLL,RESOURCE,CORE,REACT,VUE,SVELTE}, defaults in DEFAULT_CEILING_BYTES)',
 );
 if (failed) {
   console.error('size: a ceiling is exceeded');
