@@ -31,29 +31,30 @@ export function liveOptions(latest: Latest): Record<string, unknown> {
 }
 
 /**
- * What a poll is, as a string: its poller, its target and its options by value (so a new object
- * each render with the same content is the same poll), except: callbacks do not count, `select`
- * and an interval function count as "given" (they are read live), and what the core itself
- * shares polls by identity counts by identity here too: a headers function or Headers object, a
- * schema, and the task of a keyed task poll (unkeyed tasks are never shared, and are read live).
+ * What a poll is, as a string: its poller, its target and its options by value (a new object
+ * each render with the same content is the same poll), headers as the core compares them
+ * (normalised pairs), except: callbacks do not count, a select or interval function counts as
+ * "a function" (it is read live), and what the core shares polls by identity counts by identity
+ * here too: a headers function, a schema, and the task of a keyed task poll (unkeyed tasks are
+ * never shared, and are read live).
  */
 export function pollIdentity(
   poller: object,
   target: unknown,
   options: Record<string, unknown>,
 ): string {
-  const task = typeof target === 'function';
-  return JSON.stringify(
-    [objectId(poller), task ? (options.key ? objectId(target) : 0) : String(target), options],
-    (name, value) =>
-      name.startsWith('on') || name === 'poller'
-        ? undefined
-        : name === 'select' || (name === 'interval' && typeof value === 'function')
-          ? 0
-          : typeof value === 'function' || value instanceof Headers || name === 'schema'
-            ? objectId(value)
-            : value,
-  );
+  const { poller: _, onData, onError, headers, schema, interval, select, ...byValue } = options;
+  return JSON.stringify([
+    objectId(poller),
+    typeof target !== 'function' ? String(target) : options.key ? objectId(target) : 0,
+    byValue,
+    typeof interval === 'function' ? 0 : interval,
+    typeof select === 'function',
+    typeof headers === 'function'
+      ? objectId(headers)
+      : headers && [...new Headers(headers as HeadersInit)].sort(),
+    schema ? objectId(schema) : 0,
+  ]);
 }
 
 /** What a resource subscription is, as a string: the resource, the key's id, the intervals. */

@@ -1,9 +1,8 @@
-import { useState } from 'react';
+import { useInsertionEffect, useState } from 'react';
 import { liveOptions, pollIdentity } from '../adapters/live-options.js';
-import { pollSource } from '../adapters/snapshot-source.js';
 import type { DataOf, Poller } from '../poller.js';
 import type { TaskPollOptions, UrlPollOptions } from '../query/poll-arguments.js';
-import type { PollTask } from '../query/poll-context.js';
+import type { PollContext, PollTask } from '../query/poll-context.js';
 import type { Snapshot } from '../query/snapshot.js';
 import type { StandardSchemaV1 } from '../query/standard-schema.js';
 import { usePoller } from './poller-context.js';
@@ -41,18 +40,21 @@ export function usePoll(
   const options = given as Record<string, unknown> & UsePollOptions;
   const poller = usePoller(options.poller);
   const [latest] = useState(() => ({ current: options, task: target }));
-  latest.current = options;
-  latest.task = target;
+  // What the live wrappers call: the committed render's options, never a discarded render's.
+  useInsertionEffect(() => {
+    latest.current = options;
+    latest.task = target;
+  });
   const identity =
     target === null || target === undefined ? undefined : pollIdentity(poller, target, options);
+  // A poll subscription is a source as it is.
   return useSource(identity, () =>
-    pollSource(
-      poller,
+    poller.poll(
       // An unkeyed task is read live: an inline arrow each render is the same poll. A keyed one
       // is shared by the core, which knows tasks by identity: it goes as it is.
-      typeof target === 'function' && !options.key
-        ? (context) => (latest.task as PollTask<unknown>)(context)
-        : (target as string | URL),
+      (typeof target === 'function' && !options.key
+        ? (context: PollContext) => (latest.task as PollTask<unknown>)(context)
+        : target) as string,
       liveOptions(latest),
     ),
   );

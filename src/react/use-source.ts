@@ -4,7 +4,6 @@ import type { Snapshot } from '../query/snapshot.js';
 
 /** A component's open source, the identity it was opened for, and how many listen to it. */
 interface Holder<T> {
-  open: () => SnapshotSource<T>;
   /** The identity `source` was opened for. */
   id?: string | undefined;
   source?: SnapshotSource<T> | undefined;
@@ -22,14 +21,16 @@ export function useSource<T>(
   identity: string | undefined,
   open: () => SnapshotSource<T>,
 ): Snapshot<T> {
-  const [holder] = useState<Holder<T>>(() => ({ open, count: 0 }));
-  holder.open = open;
+  const [holder] = useState<Holder<T>>(() => ({ count: 0 }));
+  // Memoised per identity: `open` is that of the committed render that named it (a render React
+  // discards never changes what is subscribed).
+  // biome-ignore lint/correctness/useExhaustiveDependencies: `open` follows the identity.
   const subscribe = useCallback(
     (onChange: () => void) => {
       if (identity === undefined) return () => {};
       if (holder.id !== identity) {
         holder.source?.unsubscribe();
-        holder.source = holder.open();
+        holder.source = open();
         holder.id = identity;
       }
       const source = holder.source as SnapshotSource<T>;

@@ -69,9 +69,10 @@ export function usePoll<T, TSelected = T>(
 export function usePoll<T, TSelected = T>(
   task: PollTask<T>,
   // A task poll names its `url` or `origin`: that is also how a task is told from a getter.
-  options: TaskPollOptions<T, TSelected> & ({ url: string | URL } | { origin: string }) & {
-    poller?: Poller;
-  },
+  options: TaskPollOptions<T, TSelected> &
+    ({ url: string | URL } | { origin: string }) & {
+      poller?: Poller;
+    },
 ): PollRefs<TSelected>;
 export function usePoll(
   target: MaybeRefOrGetter<Target> | PollTask<unknown>,
