@@ -324,7 +324,7 @@ describe('what options count as the same poll', () => {
     expect(view.container.textContent).toBe('1');
     view.rerender(provided(poller, h(Pick, { field: 'b' })));
     await flush(3000); // three more equal answers
-    expect(view.container.textContent).toBe('2'); // today: still '1'
+    expect(view.container.textContent).toBe('2'); // the known limit: still '1'
   });
 
   // The core shares URL polls by the headers function's identity: a wrapper per component used to
@@ -335,8 +335,8 @@ describe('what options count as the same poll', () => {
     mount(provided(poller, h(TokenFeed), h(TokenFeed)));
     await flush(0);
     await flush(3000);
-    expect(poller.inspect().sharedPolls).toBe(1); // today: 2
-    expect(net.times()).toEqual([0, 1000, 2000, 3000]); // today: each time twice
+    expect(poller.inspect().sharedPolls).toBe(1); // before the fix: 2
+    expect(net.times()).toEqual([0, 1000, 2000, 3000]); // before the fix: each time twice
   });
 
   // The same for keyed tasks (the core knows them by identity): a wrapper per component made the
@@ -354,7 +354,7 @@ describe('what options count as the same poll', () => {
     mount(provided(poller, h(Boundary, { onCaught: (e: unknown) => caught.push(e) }, ...both)));
     await flush(0);
     await flush(1000);
-    expect(caught).toEqual([]); // today: [InvalidOptionsError poll.key]
+    expect(caught).toEqual([]); // before the fix: [InvalidOptionsError poll.key]
     expect(runs).toBe(2);
     expect(poller.inspect().sharedPolls).toBe(1);
   });
