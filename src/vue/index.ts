@@ -8,6 +8,8 @@ import {
   type InjectionKey,
   inject,
   type MaybeRefOrGetter,
+  onActivated,
+  onDeactivated,
   onMounted,
   onScopeDispose,
   provide,
@@ -131,14 +133,22 @@ function useSource<V, T>(read: () => V, open: (value: NonNullable<V>) => Snapsho
       },
       { immediate: true },
     );
-  // In a component, polling starts when it mounts: never during server rendering.
+  // In a component, polling starts when it mounts (never during server rendering), pauses while
+  // <KeepAlive> keeps it deactivated, and stops with it.
   if (getCurrentInstance() === null) start();
   else {
     let stop: (() => void) | undefined;
-    onMounted(() => {
-      stop = start();
-    });
-    onScopeDispose(() => stop?.());
+    const resume = () => {
+      stop ??= start();
+    };
+    const pause = () => {
+      stop?.();
+      stop = undefined;
+    };
+    onMounted(resume);
+    onActivated(resume);
+    onDeactivated(pause);
+    onScopeDispose(pause);
   }
   return {
     snapshot,
